@@ -1,0 +1,67 @@
+//! Rendering stage: decided blocks -> clean text and the removal list.
+//!
+//! Kept blocks are joined with one blank line and end with a newline; an
+//! empty result is the empty string. Every dropped line becomes one
+//! [`Removal`], merged in line order with the inline removals.
+
+use crate::segment::{Block, Verdict};
+use crate::{LineTrace, Removal};
+
+/// The clean text of `blocks`.
+pub(crate) fn text(blocks: &[Block<'_, '_>]) -> String {
+    let mut out = String::new();
+    for block in blocks.iter().filter(|b| b.verdict == Verdict::Keep) {
+        if !out.is_empty() {
+            out.push_str("\n\n");
+        }
+        out.push_str(&block.text);
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// Adds one removal per dropped line to `inline` and sorts by line.
+pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Vec<Removal>) -> Vec<Removal> {
+    for block in blocks {
+        if let Verdict::Drop(action, rule) = block.verdict {
+            all.push(Removal {
+                line: block.line,
+                action,
+                rule: rule.to_owned(),
+                text: block.text.to_string(),
+            });
+        }
+    }
+    // Stable: a line's inline removals stay before its line removal.
+    all.sort_by_key(|r| r.line);
+    all
+}
+
+/// Every line of `normalized`, blank ones included, with its fate.
+pub(crate) fn trace(normalized: &str, blocks: &[Block<'_, '_>]) -> Vec<LineTrace> {
+    let mut out: Vec<LineTrace> = normalized
+        .split('\n')
+        .enumerate()
+        .map(|(i, line)| LineTrace {
+            line: i + 1,
+            text: line.to_owned(),
+            kept: false,
+            action: None,
+            rule: None,
+        })
+        .collect();
+    for block in blocks {
+        let t = &mut out[block.line - 1];
+        match block.verdict {
+            Verdict::Keep => t.kept = true,
+            Verdict::Drop(action, rule) => {
+                t.action = Some(action);
+                t.rule = Some(rule.to_owned());
+            }
+            Verdict::Undecided => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,315 @@
+//! Rule compilation: [`RuleSpec`] -> matchers, checked against their examples.
+//!
+//! Patterns compile with `regex` unless a rule asks for `fancy: true`; both
+//! engines get explicit size limits so a hostile pattern is refused at load
+//! instead of eating memory. Plain line-drop patterns of one file are also
+//! combined into one `RegexSet`, so a line is tested once per file rather
+//! than once per rule.
+
+use crate::error::RuleProblem;
+use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
+
+/// Compiled program size cap per pattern. Ordinary clutter patterns need a
+/// few hundred KiB at most; megabyte-sized programs come from mistakes such
+/// as `\w{1000}` or from hostile files.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 4 << 20;
+/// Lazy-DFA cache per pattern set. The default (2 MiB) thrashes on Unicode-
+/// heavy sets of line patterns; 16 MiB keeps the DFA warm on mixed pages.
+const DFA_SIZE_LIMIT: usize = 16 << 20;
+/// Backtracking budget of a fancy pattern per match attempt; past it the
+/// rule is treated as not matching rather than letting one line hang.
+pub(crate) const BACKTRACK_LIMIT: usize = 100_000;
+
+/// A compiled pattern of either engine.
+#[derive(Debug)]
+pub(crate) enum Pattern {
+    Plain(regex::Regex),
+    Fancy(Box<fancy_regex::Regex>),
+}
+
+impl Pattern {
+    /// The first match as a byte range; a fancy pattern that exceeds its
+    /// backtracking budget counts as no match.
+    pub(crate) fn find(&self, text: &str) -> Option<(usize, usize)> {
+        match self {
+            Pattern::Plain(re) => re.find(text).map(|m| (m.start(), m.end())),
+            Pattern::Fancy(re) => re.find(text).ok().flatten().map(|m| (m.start(), m.end())),
+        }
+    }
+
+    /// Every non-overlapping match; the range of capture group 1 when the
+    /// pattern has one (so a rule can remove part of what it matches), else
+    /// the whole match.
+    pub(crate) fn removal_ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        match self {
+            Pattern::Plain(re) => {
+                let group = usize::from(re.captures_len() > 1);
+                for caps in re.captures_iter(text) {
+                    if let Some(m) = caps.get(group) {
+                        if m.start() < m.end() {
+                            out.push((m.start(), m.end()));
+                        }
+                    }
+                }
+            }
+            Pattern::Fancy(re) => {
+                let group = usize::from(re.captures_len() > 1);
+                for caps in re.captures_iter(text) {
+                    let Ok(caps) = caps else { break };
+                    if let Some(m) = caps.get(group) {
+                        if m.start() < m.end() {
+                            out.push((m.start(), m.end()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One compiled rule, with its qualified id (`cmn/related-news`).
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub id: String,
+    pub pattern: Pattern,
+    pub min_position: f64,
+}
+
+/// The compiled rules of one file.
+#[derive(Debug)]
+pub(crate) struct CompiledFile {
+    pub drop: Vec<Rule>,
+    /// Plain drop patterns in one set; `drop_set_rules[i]` is the index in
+    /// `drop` of the set's pattern `i`.
+    pub drop_set: regex::RegexSet,
+    pub drop_set_rules: Vec<usize>,
+    /// Indices in `drop` of fancy rules, tried one by one.
+    pub drop_fancy: Vec<usize>,
+    pub cut: Vec<Rule>,
+    pub inline: Vec<Rule>,
+}
+
+impl CompiledFile {
+    /// The first drop rule matching `line`, by file order.
+    pub(crate) fn drop_match(&self, line: &str) -> Option<&Rule> {
+        let from_set = self
+            .drop_set
+            .matches(line)
+            .iter()
+            .map(|i| self.drop_set_rules[i])
+            .min();
+        let from_fancy = self
+            .drop_fancy
+            .iter()
+            .copied()
+            .find(|&i| self.drop[i].pattern.find(line).is_some());
+        let first = match (from_set, from_fancy) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        first.map(|i| &self.drop[i])
+    }
+}
+
+/// Default position before which cut markers are ignored: a "Related"
+/// heading in the first fifth of a page is a menu, not the article's end.
+const DEFAULT_MIN_POSITION: f64 = 0.2;
+
+/// Compiles every rule of `file`; `label` and `name` qualify messages and ids.
+pub(crate) fn compile(
+    label: &str,
+    name: &str,
+    file: &RuleFile,
+) -> Result<CompiledFile, Vec<RuleProblem>> {
+    let mut problems = Vec::new();
+    let mut out = CompiledFile {
+        drop: Vec::new(),
+        drop_set: regex::RegexSet::empty(),
+        drop_set_rules: Vec::new(),
+        drop_fancy: Vec::new(),
+        cut: Vec::new(),
+        inline: Vec::new(),
+    };
+    let mut plain_drop = Vec::new();
+    for spec in &file.rules {
+        let pattern = match compile_pattern(spec) {
+            Ok(p) => p,
+            Err(message) => {
+                problems.push(problem(label, spec, spec.pattern_pos, message));
+                continue;
+            }
+        };
+        problems.extend(check_examples(label, spec, &pattern));
+        let rule = Rule {
+            id: format!("{name}/{}", spec.id),
+            pattern,
+            min_position: spec.min_position.unwrap_or(DEFAULT_MIN_POSITION),
+        };
+        match spec.kind {
+            Kind::DropLines => {
+                match rule.pattern {
+                    Pattern::Plain(_) => {
+                        plain_drop.push(spec.pattern.as_str());
+                        out.drop_set_rules.push(out.drop.len());
+                    }
+                    Pattern::Fancy(_) => out.drop_fancy.push(out.drop.len()),
+                }
+                out.drop.push(rule);
+            }
+            Kind::CutAfter => out.cut.push(rule),
+            Kind::RemoveInline => out.inline.push(rule),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    out.drop_set = regex::RegexSetBuilder::new(plain_drop)
+        .size_limit(REGEX_SIZE_LIMIT * 4)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            vec![RuleProblem {
+                file: label.to_owned(),
+                line: 0,
+                col: 0,
+                rule: None,
+                message: format!(
+                    "the drop_lines patterns together are too large: {}",
+                    regex_message(&e)
+                ),
+            }]
+        })?;
+    Ok(out)
+}
+
+fn problem(
+    label: &str,
+    spec: &RuleSpec,
+    pos: crate::ruleset::schema::Pos,
+    message: String,
+) -> RuleProblem {
+    RuleProblem {
+        file: label.to_owned(),
+        line: pos.line,
+        col: pos.col,
+        rule: Some(spec.id.clone()),
+        message,
+    }
+}
+
+fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
+    if spec.pattern.is_empty() {
+        return Err("empty pattern: it would match every line".into());
+    }
+    if spec.fancy {
+        fancy_regex::RegexBuilder::new(&spec.pattern)
+            .backtrack_limit(BACKTRACK_LIMIT)
+            .delegate_size_limit(REGEX_SIZE_LIMIT)
+            .delegate_dfa_size_limit(DFA_SIZE_LIMIT)
+            .build()
+            .map(|re| Pattern::Fancy(Box::new(re)))
+            .map_err(|e| format!("invalid pattern: {}", last_line(&e.to_string())))
+    } else {
+        regex::RegexBuilder::new(&spec.pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_SIZE_LIMIT)
+            .build()
+            .map(Pattern::Plain)
+            .map_err(|e| {
+                let msg = regex_message(&e);
+                let hint = if msg.contains("look-around") || msg.contains("backreferences") {
+                    "; look-around and back-references need \"fancy: true\""
+                } else {
+                    ""
+                };
+                format!("invalid pattern: {msg}{hint}")
+            })
+    }
+}
+
+fn regex_message(e: &regex::Error) -> String {
+    match e {
+        regex::Error::CompiledTooBig(limit) => {
+            format!("compiled pattern exceeds the size limit of {limit} bytes")
+        }
+        other => last_line(&other.to_string()),
+    }
+}
+
+/// The regex crates print the pattern with a caret line before the message;
+/// the message alone is what belongs after `file:line:col:`.
+fn last_line(text: &str) -> String {
+    let line = text
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text);
+    line.trim().trim_start_matches("error: ").to_owned()
+}
+
+/// Runs a rule's examples: each `remove` line must match, no `keep` line may.
+fn check_examples(label: &str, spec: &RuleSpec, pattern: &Pattern) -> Vec<RuleProblem> {
+    let mut out = Vec::new();
+    for ex in &spec.remove_examples {
+        if pattern.find(ex).is_none() {
+            let msg = format!("example to remove does not match: \"{ex}\"");
+            out.push(problem(label, spec, spec.pos, msg));
+        }
+    }
+    for ex in &spec.keep_examples {
+        if pattern.find(ex).is_some() {
+            let msg = format!("example to keep matches: \"{ex}\"");
+            out.push(problem(label, spec, spec.pos, msg));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::schema::parse;
+
+    fn errors(body: &str) -> Vec<String> {
+        let src = format!("lang: eng\n{body}");
+        let file = parse("t.yaml", &src).expect("schema is valid");
+        match compile("t.yaml", "eng", &file) {
+            Ok(_) => Vec::new(),
+            Err(p) => p.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn look_around_suggests_fancy() {
+        let e = errors("drop_lines:\n  - id: x\n    why: y\n    pattern: '(?<=a)b'\n    examples: {remove: [ab], keep: [b]}\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("t.yaml:5:14: rule \"x\": invalid pattern:"),
+            "{e:?}"
+        );
+        assert!(e[0].contains("need \"fancy: true\""), "{e:?}");
+    }
+
+    #[test]
+    fn fancy_look_behind_compiles() {
+        let e = errors("drop_lines:\n  - id: x\n    why: y\n    pattern: '(?<=a)b'\n    fancy: true\n    examples: {remove: [ab], keep: [b]}\n");
+        assert!(e.is_empty(), "{e:?}");
+    }
+
+    #[test]
+    fn huge_patterns_are_refused() {
+        let e = errors("drop_lines:\n  - id: x\n    why: y\n    pattern: '\\w{5000}'\n    examples: {remove: [a], keep: [b]}\n");
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("size limit"), "{e:?}");
+    }
+
+    #[test]
+    fn failing_examples_are_reported() {
+        let e = errors("cut_after:\n  - id: x\n    why: y\n    pattern: '^Related$'\n    examples: {remove: [Related stories], keep: [Related]}\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("example to remove does not match: \"Related stories\""));
+        assert!(e[1].contains("example to keep matches: \"Related\""));
+    }
+}

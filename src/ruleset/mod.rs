@@ -1,0 +1,336 @@
+//! Rule sets: the embedded `rules/*.yaml`, user overlays, lazy compilation.
+//!
+//! Input: YAML sources (embedded with `include_str!`, or files of a user's
+//! `--rules DIR`). Output: a [`RuleSet`] that hands out compiled rules per
+//! language. Built-in files are parsed up front (cheap) but compiled only
+//! when a page in their language first needs them; user files are compiled
+//! at load so that a bad pattern is reported before any cleaning starts.
+
+pub(crate) mod compile;
+pub(crate) mod schema;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::error::{Error, RuleProblem};
+use crate::score::ScoreParams;
+use compile::CompiledFile;
+use schema::{Kind, RuleFile};
+
+/// The name of the rule set that applies to every page.
+pub const COMMON: &str = "common";
+
+macro_rules! builtin {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../rules/", $name, ".yaml")))),*]
+    };
+}
+
+/// Every rule file shipped in the binary, by name.
+const BUILTIN: &[(&str, &str)] =
+    builtin!("common", "cmn", "deu", "eng", "fra", "jpn", "kor", "nob", "rus", "spa", "vie",);
+
+#[derive(Debug)]
+struct Entry {
+    name: String,
+    label: String,
+    file: RuleFile,
+    compiled: OnceLock<CompiledFile>,
+}
+
+impl Entry {
+    fn compiled(&self) -> &CompiledFile {
+        self.compiled.get_or_init(|| {
+            compile::compile(&self.label, &self.name, &self.file)
+                .expect("rule files are compiled once at load or checked by tests/rules.rs")
+        })
+    }
+}
+
+/// A collection of rule files: `common` plus one file per language.
+///
+/// Built once and shared: cloning is not needed, since a [`crate::Cleaner`]
+/// owns its rule set and is `Send + Sync`.
+///
+/// # Example
+///
+/// ```
+/// let rules = dechaff::RuleSet::builtin();
+/// assert!(rules.summaries().iter().any(|s| s.name == "cmn"));
+/// ```
+#[derive(Debug)]
+pub struct RuleSet {
+    entries: Vec<Entry>,
+}
+
+/// What `dechaff rules` shows of one rule file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSetSummary {
+    /// The file's name without `.yaml`: `common` or a language code.
+    pub name: String,
+    /// Further language codes the file serves (e.g. `nno` for `nob`).
+    pub also: Vec<String>,
+    /// Number of `drop_lines` rules.
+    pub drop_lines: usize,
+    /// Number of `cut_after` rules.
+    pub cut_after: usize,
+    /// Number of `remove_inline` rules.
+    pub remove_inline: usize,
+    /// Where the file came from: `built-in` or the user's path.
+    pub origin: String,
+}
+
+impl RuleSet {
+    /// The rule sets embedded in the binary.
+    pub fn builtin() -> RuleSet {
+        let entries = BUILTIN
+            .iter()
+            .map(|(name, src)| {
+                let label = format!("rules/{name}.yaml");
+                let file = schema::parse(&label, src)
+                    .expect("built-in rule files are checked by tests/rules.rs");
+                Entry {
+                    name: (*name).to_owned(),
+                    label,
+                    file,
+                    compiled: OnceLock::new(),
+                }
+            })
+            .collect();
+        RuleSet { entries }
+    }
+
+    /// The built-in sets overlaid with every `*.yaml` file in `dir`.
+    ///
+    /// A file replaces the built-in file of the same name, or, with
+    /// `extend: true`, adds its rules to it (a rule with the same id replaces
+    /// the built-in one). A new name adds a language.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] if `dir` cannot be read; [`Error::Rules`] listing every
+    /// problem of every file if any file is invalid.
+    pub fn builtin_with_dir(dir: &Path) -> Result<RuleSet, Error> {
+        let mut set = RuleSet::builtin();
+        for (label, name, file) in load_dir(dir)? {
+            set.add(label, name, file);
+        }
+        Ok(set)
+    }
+
+    /// Parses, compiles and runs the examples of every rule file in `dir`,
+    /// without loading them. Returns how many files were checked.
+    ///
+    /// # Errors
+    ///
+    /// As for [`RuleSet::builtin_with_dir`].
+    pub fn check_dir(dir: &Path) -> Result<usize, Error> {
+        load_dir(dir).map(|files| files.len())
+    }
+
+    /// Adds one rule file given as YAML source, as `--rules` would.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Rules`] with every problem found, labelled with `label`.
+    pub fn add_yaml(&mut self, label: &str, src: &str) -> Result<(), Error> {
+        let stem = Path::new(label)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or(label)
+            .to_owned();
+        let file = parse_and_compile(label, &stem, src).map_err(Error::Rules)?;
+        self.add(label.to_owned(), stem, file);
+        Ok(())
+    }
+
+    fn add(&mut self, label: String, name: String, file: RuleFile) {
+        let entry = match self.entries.iter().position(|e| e.name == name) {
+            Some(i) if file.extend => {
+                let mut merged = self.entries.remove(i).file;
+                for rule in file.rules {
+                    merged
+                        .rules
+                        .retain(|r| !(r.id == rule.id && r.kind == rule.kind));
+                    merged.rules.push(rule);
+                }
+                merged.also.extend(file.also);
+                merge_score(&mut merged.score, file.score);
+                Entry {
+                    name,
+                    label,
+                    file: merged,
+                    compiled: OnceLock::new(),
+                }
+            }
+            found => {
+                if let Some(i) = found {
+                    self.entries.remove(i);
+                }
+                Entry {
+                    name,
+                    label,
+                    file,
+                    compiled: OnceLock::new(),
+                }
+            }
+        };
+        self.entries.push(entry);
+    }
+
+    /// One line per rule file, sorted by name.
+    pub fn summaries(&self) -> Vec<RuleSetSummary> {
+        let mut out: Vec<_> = self
+            .entries
+            .iter()
+            .map(|e| {
+                let count = |k: Kind| e.file.rules.iter().filter(|r| r.kind == k).count();
+                RuleSetSummary {
+                    name: e.name.clone(),
+                    also: e.file.also.clone(),
+                    drop_lines: count(Kind::DropLines),
+                    cut_after: count(Kind::CutAfter),
+                    remove_inline: count(Kind::RemoveInline),
+                    origin: if e.label.starts_with("rules/")
+                        && BUILTIN.iter().any(|(n, _)| *n == e.name)
+                    {
+                        "built-in".to_owned()
+                    } else {
+                        e.label.clone()
+                    },
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+
+    /// Whether a language-specific file serves `code`.
+    pub fn has_language(&self, code: &str) -> bool {
+        self.language(code).is_some()
+    }
+
+    fn entry(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    fn language(&self, code: &str) -> Option<&Entry> {
+        if code == COMMON {
+            return None;
+        }
+        self.entry(code).or_else(|| {
+            self.entries
+                .iter()
+                .find(|e| e.file.also.iter().any(|a| a == code))
+        })
+    }
+
+    /// The layers that apply to a page in `code` (common first), the name of
+    /// the language file used, and the merged scoring parameters.
+    pub(crate) fn layers(&self, code: Option<&str>) -> Layers<'_> {
+        let common = self.entry(COMMON);
+        let lang = code.and_then(|c| self.language(c));
+        let mut files = Vec::with_capacity(2);
+        let mut score = schema::ScoreSpec::default();
+        if let Some(c) = common {
+            files.push(c.compiled());
+            score = c.file.score.clone();
+        }
+        if let Some(l) = lang {
+            files.push(l.compiled());
+            merge_score(&mut score, l.file.score.clone());
+        }
+        Layers {
+            files,
+            name: lang.map_or(COMMON, |l| l.name.as_str()),
+            score: ScoreParams::from_spec(&score),
+        }
+    }
+}
+
+/// The compiled rules and parameters that clean one page.
+pub(crate) struct Layers<'a> {
+    pub files: Vec<&'a CompiledFile>,
+    pub name: &'a str,
+    pub score: ScoreParams,
+}
+
+fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
+    macro_rules! take {
+        ($($f:ident),*) => { $( if over.$f.is_some() { base.$f = over.$f; } )* };
+    }
+    take!(
+        good_chars,
+        short_chars,
+        title_min_chars,
+        stopword_density,
+        stopwords,
+        sentence_end
+    );
+}
+
+fn parse_and_compile(label: &str, stem: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>> {
+    let file = schema::parse(label, src)?;
+    if file.lang != stem {
+        return Err(vec![RuleProblem {
+            file: label.to_owned(),
+            line: 1,
+            col: 1,
+            rule: None,
+            message: format!(
+                "\"lang: {}\" does not match the file name; name the file {}.yaml",
+                file.lang, file.lang
+            ),
+        }]);
+    }
+    compile::compile(label, stem, &file)?;
+    Ok(file)
+}
+
+/// Reads, parses and compiles every rule file in `dir`, collecting every
+/// problem of every file before failing.
+fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
+    let read = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut paths = Vec::new();
+    for entry in read {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let is_yaml = matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        );
+        if is_yaml && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        let label = path.display().to_string();
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let Ok(src) = String::from_utf8(bytes) else {
+            problems.push(RuleProblem {
+                file: label,
+                line: 0,
+                col: 0,
+                rule: None,
+                message: "not valid UTF-8: save rule files as UTF-8".into(),
+            });
+            continue;
+        };
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        match parse_and_compile(&label, &stem, &src) {
+            Ok(file) => files.push((label, stem, file)),
+            Err(p) => problems.extend(p),
+        }
+    }
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(Error::Rules(problems))
+    }
+}
