@@ -270,9 +270,15 @@ fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
 }
 
 fn parse_and_compile(label: &str, stem: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>> {
-    let file = schema::parse(label, src)?;
-    if file.lang != stem {
-        return Err(vec![RuleProblem {
+    let (file, mut problems) = schema::parse_partial(label, src);
+    let Some(file) = file else {
+        return Err(problems);
+    };
+    if let Err(more) = compile::compile(label, stem, &file) {
+        problems.extend(more);
+    }
+    if !file.lang.is_empty() && file.lang != stem {
+        problems.push(RuleProblem {
             file: label.to_owned(),
             line: 1,
             col: 1,
@@ -281,10 +287,14 @@ fn parse_and_compile(label: &str, stem: &str, src: &str) -> Result<RuleFile, Vec
                 "\"lang: {}\" does not match the file name; name the file {}.yaml",
                 file.lang, file.lang
             ),
-        }]);
+        });
     }
-    compile::compile(label, stem, &file)?;
-    Ok(file)
+    if problems.is_empty() {
+        Ok(file)
+    } else {
+        problems.sort_by_key(|p| (p.line, p.col));
+        Err(problems)
+    }
 }
 
 /// Reads, parses and compiles every rule file in `dir`, collecting every

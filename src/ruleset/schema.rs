@@ -87,6 +87,16 @@ pub(crate) struct RuleFile {
 
 /// Parses and checks one rule file. `label` names the file in messages.
 pub(crate) fn parse(label: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>> {
+    match parse_partial(label, src) {
+        (Some(file), problems) if problems.is_empty() => Ok(file),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Like [`parse`], but also returns the rules that are well-formed when
+/// others are not, so their patterns can be checked too and every problem
+/// of the file reported at once. `None` when the YAML itself is unreadable.
+pub(crate) fn parse_partial(label: &str, src: &str) -> (Option<RuleFile>, Vec<RuleProblem>) {
     let mut cx = Checker {
         label,
         problems: Vec::new(),
@@ -97,7 +107,7 @@ pub(crate) fn parse(label: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>
             None,
             format!("file is larger than {MAX_RULE_FILE_BYTES} bytes; split it or drop rules"),
         );
-        return Err(cx.problems);
+        return (None, cx.problems);
     }
     let root = match read_tree(src) {
         Ok(root) => root,
@@ -110,15 +120,11 @@ pub(crate) fn parse(label: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>
                 })
                 .unwrap_or_default();
             cx.at(pos, None, yaml_message(&e));
-            return Err(cx.problems);
+            return (None, cx.problems);
         }
     };
     let file = cx.file(&root);
-    if cx.problems.is_empty() {
-        Ok(file)
-    } else {
-        Err(cx.problems)
-    }
+    (Some(file), cx.problems)
 }
 
 fn read_tree(src: &str) -> Result<Spanned<Node>, serde_saphyr::Error> {
@@ -562,7 +568,10 @@ impl Checker<'_> {
                 );
             }
         }
-        (self.problems.len() == before).then_some(spec)
+        // A rule with other problems is still returned when it has a
+        // pattern, so the pattern gets checked too; the file as a whole is
+        // refused anyway.
+        (self.problems.len() == before || !spec.pattern.is_empty()).then_some(spec)
     }
 
     fn score(&mut self, node: &Spanned<Node>) -> ScoreSpec {
