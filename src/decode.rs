@@ -32,15 +32,38 @@ pub(crate) fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Decoded
     if let Some((enc, len)) = Encoding::for_bom(bytes) {
         return decode_with(enc, &bytes[len..]);
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded {
-            text: text.to_owned(),
-            encoding: UTF_8,
-            replaced: 0,
-        };
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            return Decoded {
+                text: text.to_owned(),
+                encoding: UTF_8,
+                replaced: 0,
+            }
+        }
+        // Only the last character is cut short: UTF-8 truncated mid-file.
+        Err(e) if e.error_len().is_none() => return decode_with(UTF_8, bytes),
+        Err(_) if mostly_utf8(bytes) => return decode_with(UTF_8, bytes),
+        Err(_) => {}
     }
     decode_with(guess(bytes), bytes)
 }
+
+/// UTF-8 with a few broken bytes (a bad copy, a truncated upload) is still
+/// UTF-8: valid multi-byte sequences far outnumber the invalid ones, which
+/// a legacy encoding would make improbable.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let prefix = &bytes[..bytes.len().min(DETECT_PREFIX)];
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in prefix.utf8_chunks() {
+        valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid_multibyte >= MOSTLY_UTF8_RATIO * invalid
+}
+
+/// Valid non-ASCII characters needed per invalid sequence to call a
+/// non-UTF-8 input "UTF-8 with errors".
+const MOSTLY_UTF8_RATIO: usize = 4;
 
 fn guess(bytes: &[u8]) -> &'static Encoding {
     let mut end = bytes.len().min(DETECT_PREFIX);
@@ -125,6 +148,31 @@ mod tests {
         let d = decode(b"\xFF\xFEa\x00\x00\xD8b\x00", None);
         assert_eq!(d.text, "a\u{FFFD}b");
         assert_eq!(d.replaced, 1);
+    }
+
+    #[test]
+    fn mostly_valid_utf8_stays_utf8() {
+        let d = decode(
+            "café – naïve ’quotes’ \u{FF}"
+                .replace('\u{FF}', "")
+                .as_bytes(),
+            None,
+        );
+        assert_eq!(d.encoding, UTF_8);
+        let mut bytes = "café – naïve ’quotes’ ".as_bytes().to_vec();
+        bytes.push(0xFF);
+        let d = decode(&bytes, None);
+        assert_eq!((d.encoding, d.replaced), (UTF_8, 1));
+    }
+
+    #[test]
+    fn truncated_last_character() {
+        let bytes = &"abc é".as_bytes()[..5];
+        let d = decode(bytes, None);
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.replaced),
+            ("abc \u{FFFD}", UTF_8, 1)
+        );
     }
 
     #[test]

@@ -215,12 +215,18 @@ fn features(text: &str, p: &ScoreParams) -> Features {
 /// where prose counts its length and each short line between costs a
 /// share of a prose line.
 fn body(feats: &[Features], p: &ScoreParams) -> Option<(usize, usize)> {
+    let has_prose = feats.iter().any(|f| f.class == Class::Prose);
+    // A page of medium lines only (short paragraphs, a language whose lines
+    // the parameters misjudge) still has a body: the medium lines are it.
+    let prose = |f: &Features| f.class == Class::Prose || (!has_prose && f.class == Class::Medium);
     let penalty = (p.good_chars / 3).max(1) as i64;
     let weight = |f: &Features| -> i64 {
-        match f.class {
-            Class::Prose => f.chars as i64,
-            Class::Medium => 0,
-            Class::Short => -penalty,
+        if prose(f) {
+            f.chars as i64
+        } else if f.class == Class::Medium {
+            0
+        } else {
+            -penalty
         }
     };
     let (mut best, mut best_range) = (0i64, None);
@@ -239,7 +245,7 @@ fn body(feats: &[Features], p: &ScoreParams) -> Option<(usize, usize)> {
     let (mut first, last) = best_range?;
     // A segment never starts on a weightless line: trim leading medium lines
     // back to the first prose line, the title logic decides about them.
-    while first < last && feats[first].class != Class::Prose {
+    while first < last && !prose(&feats[first]) {
         first += 1;
     }
     Some((first, last))

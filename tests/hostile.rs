@@ -1,0 +1,127 @@
+//! Bad input never panics: each case gets a sensible result or a clear error.
+
+use dechaff::{Cleaner, Error, RuleSet};
+
+#[test]
+fn empty_input() {
+    let c = Cleaner::builtin().clean_bytes(b"");
+    assert_eq!(c.text, "");
+    assert!(c.removed.is_empty());
+    assert_eq!(c.lang, "common");
+}
+
+#[test]
+fn blank_lines_only() {
+    let c = Cleaner::builtin().clean(" \n\n\t\r\n\u{A0}\n");
+    assert_eq!(c.text, "");
+}
+
+#[test]
+fn binary_input_is_cleaned_without_panic() {
+    // A deterministic byte soup with NULs, controls and high bytes.
+    let mut x: u32 = 0x2545_F491;
+    let bytes: Vec<u8> = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            (x >> 24) as u8
+        })
+        .collect();
+    let c = Cleaner::builtin().clean_bytes(&bytes);
+    assert!(
+        !c.text.contains('\0'),
+        "control characters are normalised away"
+    );
+    assert!(c.text.len() <= bytes.len() * 3);
+}
+
+#[test]
+fn invalid_utf8_is_replaced_and_counted() {
+    let mut bytes = "Grüße aus Köln – die Straßenbahn fährt wieder über die Brücke, wie die Stadt am Montag mitteilte.\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"kaputt \xC3\x28 und \xFF hier\n");
+    let c = Cleaner::builtin().clean_bytes(&bytes);
+    assert_eq!(c.encoding, "UTF-8");
+    assert_eq!(c.replaced_bytes, 2);
+}
+
+#[test]
+fn fifty_megabyte_single_line() {
+    let sentence = "The river rose again on Tuesday, and the town council met to decide whether the old bridge should close. ";
+    let line = sentence.repeat(50 * 1024 * 1024 / sentence.len());
+    let c = Cleaner::builtin().clean(&line);
+    assert_eq!(
+        c.text.trim_end(),
+        line.trim_end(),
+        "one long prose line is the body"
+    );
+}
+
+#[test]
+fn many_short_lines() {
+    let page = "Home\nNews\n12\n".repeat(100_000);
+    let c = Cleaner::builtin().clean(&page);
+    assert_eq!(c.text, "", "a page of menu words has no body");
+}
+
+fn rule_error(src: &str) -> String {
+    let mut rules = RuleSet::builtin();
+    match rules.add_yaml("user/eng.yaml", src) {
+        Err(Error::Rules(p)) => p
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => panic!("expected rule errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn bad_regex_names_file_line_and_rule() {
+    let e = rule_error("lang: eng\ndrop_lines:\n  - id: broken\n    why: x\n    pattern: 'a(b'\n    examples: {remove: [ab], keep: [c]}\n");
+    assert!(
+        e.starts_with("user/eng.yaml:5:14: rule \"broken\": invalid pattern"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    let e = rule_error("lang: eng\ndrop_line: []\n");
+    assert!(
+        e.contains("user/eng.yaml:2:1: unknown key \"drop_line\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn exponential_yaml_is_refused() {
+    let mut src = String::from("lang: eng\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..20 {
+        let p = i - 1;
+        src.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
+    }
+    let e = rule_error(&src);
+    assert!(e.contains("invalid YAML"), "{e}");
+}
+
+#[test]
+fn catastrophic_fancy_pattern_does_not_hang() {
+    let mut rules = RuleSet::builtin();
+    rules
+        .add_yaml(
+            "user/eng.yaml",
+            "lang: eng\ndrop_lines:\n  - id: nested\n    why: Backtracks exponentially.\n    pattern: '^(a+)+$(?<=a)'\n    fancy: true\n    examples: {remove: [aaa], keep: [b]}\n",
+        )
+        .expect("valid rule");
+    let options = dechaff::Options {
+        lang: Some("eng".into()),
+        ..Default::default()
+    };
+    let cleaner = Cleaner::new(rules, options).expect("valid");
+    let line = format!("{}b", "a".repeat(40));
+    let c = cleaner.clean(&line);
+    assert!(c.removed.iter().all(|r| r.rule != "eng/nested"));
+}
