@@ -62,8 +62,10 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
 }
 
 /// Valid non-ASCII characters needed per invalid sequence to call a
-/// non-UTF-8 input "UTF-8 with errors".
-const MOSTLY_UTF8_RATIO: usize = 4;
+/// non-UTF-8 input "UTF-8 with errors". In legacy-encoded text a valid
+/// UTF-8 multi-byte sequence is a rare accident (windows-1252 would need
+/// pairs like "Ã©"), so even one per error is strong evidence.
+const MOSTLY_UTF8_RATIO: usize = 1;
 
 fn guess(bytes: &[u8]) -> &'static Encoding {
     let mut end = bytes.len().min(DETECT_PREFIX);

@@ -47,8 +47,12 @@ const MIN_REPEAT_CHARS: usize = 30;
 const MAX_REPEAT_PREFIX_CHARS: usize = 30;
 /// How many title or subtitle lines may precede the body.
 const MAX_TITLE_LINES: usize = 2;
-/// Rule-dropped lines (datelines, bylines) allowed between title and body.
-const MAX_TITLE_GAP: usize = 4;
+/// Rule-dropped lines (datelines, bylines, share bars of five to eight
+/// buttons) allowed between title and body.
+const MAX_TITLE_GAP: usize = 8;
+/// Lines that end a sentence may close the body: a short last paragraph
+/// ("It passed.") weighs nothing or less in the segment search.
+const MAX_CLOSING_LINES: usize = 2;
 
 impl ScoreParams {
     pub(crate) fn from_spec(spec: &ScoreSpec) -> ScoreParams {
@@ -84,6 +88,14 @@ struct Features {
     chars: usize,
     class: Class,
     stray: bool,
+    /// The last character (before closing quotes) ends a sentence.
+    ends_sentence: bool,
+    /// Digits among letters: a date, a price, a numbered item, a table row.
+    /// Short lines like these are the article's data more often than its
+    /// navigation, so they cost the body nothing (menus rarely hold digits).
+    data: bool,
+    /// One word in a spaced script: a menu item, never a title.
+    single_word: bool,
 }
 
 const DUPLICATE: &str = "common/duplicate-caption";
@@ -99,12 +111,18 @@ pub(crate) fn score(blocks: &mut [Block<'_, '_>], p: &ScoreParams) {
         return;
     }
     let feats: Vec<Features> = open.iter().map(|&i| features(&blocks[i].text, p)).collect();
-    let Some((first, last)) = body(&feats, p) else {
+    let Some((first, mut last)) = body(&feats, p) else {
         for &i in &open {
             blocks[i].verdict = Verdict::Drop(Action::Judge, OUTSIDE);
         }
         return;
     };
+    let closing = feats[last + 1..]
+        .iter()
+        .take(MAX_CLOSING_LINES)
+        .take_while(|f| f.ends_sentence && !f.single_word && !f.stray)
+        .count();
+    last += closing;
     for (k, &i) in open.iter().enumerate() {
         blocks[i].verdict = if k < first || k > last {
             Verdict::Drop(Action::Judge, OUTSIDE)
@@ -200,6 +218,11 @@ fn features(text: &str, p: &ScoreParams) -> Features {
     } else {
         Class::Short
     };
+    let ends_sentence = text
+        .trim_end_matches(['"', '\'', '”', '’', '»', '」', '』', ')', '）'])
+        .chars()
+        .next_back()
+        .is_some_and(|c| p.sentence_end.contains(&c));
     let single = words.len() == 1;
     let stray = letters == 0
         || (single && chars <= 2)
@@ -208,6 +231,9 @@ fn features(text: &str, p: &ScoreParams) -> Features {
         chars,
         class,
         stray,
+        ends_sentence,
+        data: letters > 0 && text.chars().any(|c| c.is_ascii_digit()),
+        single_word: single && cjk == 0,
     }
 }
 
@@ -223,7 +249,7 @@ fn body(feats: &[Features], p: &ScoreParams) -> Option<(usize, usize)> {
     let weight = |f: &Features| -> i64 {
         if prose(f) {
             f.chars as i64
-        } else if f.class == Class::Medium {
+        } else if f.class == Class::Medium || f.data {
             0
         } else {
             -penalty

@@ -125,3 +125,21 @@ fn catastrophic_fancy_pattern_does_not_hang() {
     let c = cleaner.clean(&line);
     assert!(c.removed.iter().all(|r| r.rule != "eng/nested"));
 }
+
+#[test]
+fn one_cleaner_serves_many_threads() {
+    let cleaner = std::sync::Arc::new(Cleaner::builtin());
+    let page = "Home\n\nThe council approved the new budget on Monday after a long debate about school funding and roads.\n\n相关新闻\n";
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let c = std::sync::Arc::clone(&cleaner);
+            std::thread::spawn(move || c.clean(page).text)
+        })
+        .collect();
+    let texts: Vec<String> = handles
+        .into_iter()
+        .map(|h| h.join().expect("no panic"))
+        .collect();
+    assert!(texts.windows(2).all(|w| w[0] == w[1]));
+    assert!(texts[0].starts_with("The council approved"));
+}
