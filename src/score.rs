@@ -91,8 +91,10 @@ struct Features {
     /// The last character (before closing quotes) ends a sentence.
     ends_sentence: bool,
     /// Digits among letters: a date, a price, a numbered item, a table row.
-    /// Short lines like these are the article's data more often than its
-    /// navigation, so they cost the body nothing (menus rarely hold digits).
+    /// Lines like these are the article's data more often than its
+    /// navigation (menus rarely hold digits), so they add to the body at
+    /// half their length: enough to carry a table or a schedule that
+    /// follows the prose.
     data: bool,
     /// One word in a spaced script: a menu item, never a title.
     single_word: bool,
@@ -249,7 +251,9 @@ fn body(feats: &[Features], p: &ScoreParams) -> Option<(usize, usize)> {
     let weight = |f: &Features| -> i64 {
         if prose(f) {
             f.chars as i64
-        } else if f.class == Class::Medium || f.data {
+        } else if f.data {
+            (f.chars / 2) as i64
+        } else if f.class == Class::Medium {
             0
         } else {
             -penalty
