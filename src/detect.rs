@@ -135,7 +135,10 @@ const HAN_PAIRS: &str = "国國关關这這们們说說时時会會对對发發�
 /// `Hant` when traditional-only characters outnumber simplified-only ones.
 fn han_script(sample: &str) -> &'static str {
     let (mut simp, mut trad) = (0usize, 0usize);
-    for c in sample.chars() {
+    for c in sample
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+    {
         // Pairs alternate simplified, traditional: the position's parity
         // says which script a character belongs to.
         if let Some(pos) = HAN_PAIRS

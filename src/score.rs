@@ -165,11 +165,13 @@ fn mark_repeats(blocks: &mut [Block<'_, '_>]) {
 /// each suffix start in the prefix window: linear in the line, not in the
 /// number of lines seen.
 fn has_seen_suffix(text: &str, seen: &HashSet<&str>) -> bool {
+    let total = text.chars().count();
     text.char_indices()
+        .enumerate()
         .skip(1)
         .take(MAX_REPEAT_PREFIX_CHARS)
-        .map(|(at, _)| &text[at..])
-        .any(|rest| rest.chars().count() >= MIN_REPEAT_CHARS && seen.contains(rest))
+        .take_while(|(skipped, _)| total - skipped >= MIN_REPEAT_CHARS)
+        .any(|(_, (at, _))| seen.contains(&text[at..]))
 }
 
 fn is_cjk(c: char) -> bool {
@@ -205,10 +207,14 @@ fn features(text: &str, p: &ScoreParams) -> Features {
         let stop = words
             .iter()
             .filter(|w| {
-                let w = w
-                    .trim_matches(|c: char| !c.is_alphanumeric())
-                    .to_lowercase();
-                p.stopwords.contains(&w)
+                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                // Most words are lowercase already: look them up without
+                // allocating a lowercased copy.
+                if w.chars().any(char::is_uppercase) {
+                    p.stopwords.contains(&w.to_lowercase())
+                } else {
+                    p.stopwords.contains(w)
+                }
             })
             .count();
         stop as f64 / words.len() as f64 >= p.stopword_density
