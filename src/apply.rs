@@ -6,12 +6,44 @@
 //! past its minimum position removes everything after it; then each line
 //! left is tested against the drop patterns (common first, then the
 //! language's).
+//!
+//! A fancy pattern that runs out of backtracking budget is switched off for
+//! the rest of the page and reported as a [`Warning`]: one pathological
+//! line costs at most one budget per rule, never a hang.
 
 use std::borrow::Cow;
 
-use crate::ruleset::compile::CompiledFile;
+use crate::ruleset::compile::{CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
 use crate::segment::{Action, Block, Verdict};
-use crate::Removal;
+use crate::{Removal, Warning};
+
+/// Rules switched off for this page, and why.
+#[derive(Default)]
+pub(crate) struct Guard<'r> {
+    off: Vec<&'r Rule>,
+    pub warnings: Vec<Warning>,
+}
+
+impl<'r> Guard<'r> {
+    fn is_off(&self, rule: &Rule) -> bool {
+        self.off.iter().any(|r| std::ptr::eq(*r, rule))
+    }
+
+    fn switch_off(&mut self, rule: &'r Rule, line: usize) {
+        if self.is_off(rule) {
+            return;
+        }
+        self.off.push(rule);
+        self.warnings.push(Warning {
+            line,
+            rule: rule.id.clone(),
+            message: format!(
+                "backtracking limit of {BACKTRACK_LIMIT} steps exceeded; \
+                 rule skipped for the rest of the page"
+            ),
+        });
+    }
+}
 
 /// Applies the pattern rules of `files` to `blocks`, recording inline
 /// removals in `removals` (line verdicts are recorded by the caller).
@@ -19,16 +51,24 @@ pub(crate) fn apply<'t, 'r>(
     blocks: &mut [Block<'t, 'r>],
     files: &[&'r CompiledFile],
     removals: &mut Vec<Removal>,
+    guard: &mut Guard<'r>,
 ) {
     for block in blocks.iter_mut() {
-        remove_inline(block, files, removals);
+        remove_inline(block, files, removals, guard);
     }
-    cut(blocks, files, removals);
+    cut(blocks, files, removals, guard);
     for block in blocks
         .iter_mut()
         .filter(|b| b.verdict == Verdict::Undecided)
     {
-        if let Some(rule) = files.iter().find_map(|f| f.drop_match(&block.text)) {
+        let mut exceeded: Vec<&'r Rule> = Vec::new();
+        let hit = files
+            .iter()
+            .find_map(|f| f.drop_match(&block.text, |r| guard.is_off(r), |r| exceeded.push(r)));
+        for rule in exceeded {
+            guard.switch_off(rule, block.line);
+        }
+        if let Some(rule) = hit {
             block.verdict = Verdict::Drop(Action::DropLine, &rule.id);
         }
     }
@@ -38,12 +78,20 @@ fn remove_inline<'r>(
     block: &mut Block<'_, 'r>,
     files: &[&'r CompiledFile],
     removals: &mut Vec<Removal>,
+    guard: &mut Guard<'r>,
 ) {
     for rule in files.iter().flat_map(|f| f.inline.iter()) {
-        let ranges = rule.pattern.removal_ranges(&block.text);
-        if ranges.is_empty() {
+        if guard.is_off(rule) {
             continue;
         }
+        let ranges = match rule.pattern.removal_ranges(&block.text) {
+            Ok(ranges) if ranges.is_empty() => continue,
+            Ok(ranges) => ranges,
+            Err(Exceeded) => {
+                guard.switch_off(rule, block.line);
+                continue;
+            }
+        };
         let mut kept = String::with_capacity(block.text.len());
         let mut at = 0;
         for (start, end) in ranges {
@@ -80,7 +128,12 @@ fn tidy_spaces(text: &str) -> String {
 /// Finds the first cut marker at or past its rule's minimum position and
 /// removes everything from the marker on; text before the marker on the
 /// same line stays.
-fn cut<'r>(blocks: &mut [Block<'_, 'r>], files: &[&'r CompiledFile], removals: &mut Vec<Removal>) {
+fn cut<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    files: &[&'r CompiledFile],
+    removals: &mut Vec<Removal>,
+    guard: &mut Guard<'r>,
+) {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     if total == 0 {
         return;
@@ -93,13 +146,20 @@ fn cut<'r>(blocks: &mut [Block<'_, 'r>], files: &[&'r CompiledFile], removals: &
         if block.verdict != Verdict::Undecided {
             continue;
         }
-        let hit = files
-            .iter()
-            .flat_map(|f| f.cut.iter())
-            .filter(|r| position >= r.min_position)
-            .find_map(|r| r.pattern.find(&block.text).map(|(start, _)| (r, start)));
-        if let Some((rule, start)) = hit {
-            found = Some((i, rule, start));
+        for rule in files.iter().flat_map(|f| f.cut.iter()) {
+            if position < rule.min_position || guard.is_off(rule) {
+                continue;
+            }
+            match rule.pattern.find(&block.text) {
+                Ok(Some((start, _))) => {
+                    found = Some((i, rule, start));
+                    break;
+                }
+                Ok(None) => {}
+                Err(Exceeded) => guard.switch_off(rule, block.line),
+            }
+        }
+        if found.is_some() {
             break;
         }
     }

@@ -1,8 +1,12 @@
-//! The `dechaff` binary: clap flags -> Options -> Cleaner -> stdout.
+//! The `dechaff` binary: clap flags -> Options -> Cleaner -> stdout, or
+//! one of the batch modes in [`cli`]: a directory tree, a JSON Lines
+//! stream, a WET file.
 //!
 //! Exit status: 0 on success (and when stdout is closed early, as by
-//! `head`), 1 when a file could not be read or written, 2 on bad flags or
-//! bad rule files.
+//! `head`), 1 when a file could not be read or written or a record was
+//! rejected, 2 on bad flags or bad rule files.
+
+mod cli;
 
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
@@ -15,26 +19,74 @@ use dechaff::{Cleaned, Cleaner, Error, Options, RuleSet};
 /// Separates the article body from the clutter in scraped web text.
 ///
 /// Reads a page (a file, or `-` for stdin) and prints its clean body. Given
-/// a directory and `-o OUT`, cleans every file under it into OUT.
+/// a directory and `-o OUT`, cleans every file under it into OUT, in
+/// parallel. With --jsonl or --wet, cleans a stream of records.
 #[derive(Parser, Debug)]
 #[command(name = "dechaff", version, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// A page to clean, `-` for stdin, or a directory (needs --output).
+    /// A page to clean, `-` for stdin, or a directory (needs --output or
+    /// --in-place); with --jsonl or --wet, the stream (stdin if absent).
     input: Option<PathBuf>,
 
-    /// Where to write: a file for one page, a directory for a directory.
+    /// Where to write: a file for one page or a stream (`.gz` and `.zst`
+    /// compress), a directory for a directory.
     #[arg(short, long, value_name = "PATH")]
     output: Option<PathBuf>,
+
+    /// Read JSON Lines: clean each record's text field, pass every other
+    /// field through, add a `dechaff` object.
+    #[arg(long, conflicts_with = "wet")]
+    jsonl: bool,
+
+    /// Read a Common Crawl WET file (`.warc.wet.gz`) and write JSON Lines
+    /// with url, warc_record_id, date, text and a `dechaff` object.
+    #[arg(long)]
+    wet: bool,
+
+    /// The JSON Lines field holding the page text.
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl")]
+    field: String,
+
+    /// Write rejected records (line number, error, raw line) to FILE
+    /// instead of listing them on stderr.
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+
+    /// Worker threads for directories and streams (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
+
+    /// In directory mode, skip files whose output is newer than the input.
+    #[arg(long)]
+    skip_existing: bool,
+
+    /// In directory mode, replace each file by its cleaned text.
+    #[arg(long, conflicts_with = "output")]
+    in_place: bool,
+
+    /// In directory mode, clean only files whose path under DIR matches
+    /// (repeatable; `*.txt`, `news/**/*.txt`).
+    #[arg(long, value_name = "PATTERN")]
+    glob: Vec<String>,
+
+    /// Keep a page as it was when cleaning would keep less than this share
+    /// of its characters (0 switches the safety net off).
+    #[arg(long, value_name = "SHARE", default_value_t = dechaff::DEFAULT_MIN_KEPT)]
+    min_kept: f64,
+
+    /// No summary line at the end of batch runs.
+    #[arg(short, long)]
+    quiet: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
     /// Print every input line, marked kept (+) or removed (-) with the rule
-    /// that removed it.
+    /// that removed it; in stream modes, add the removals to each record.
     #[arg(long, conflicts_with = "format")]
     explain: bool,
 
@@ -140,23 +192,40 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Some(dir) => RuleSet::builtin_with_dir(dir)?,
         None => RuleSet::builtin(),
     };
+    if !(0.0..=1.0).contains(&cli.min_kept) {
+        return Err(Failure::Usage(format!(
+            "--min-kept {}: give a share between 0 and 1",
+            cli.min_kept
+        )));
+    }
+    let stream = cli.jsonl || cli.wet;
     let options = Options {
         lang: cli.lang.clone(),
         encoding: cli.encoding.clone(),
-        trace: cli.explain,
+        trace: cli.explain && !stream,
+        min_kept: cli.min_kept,
     };
     let cleaner = Cleaner::new(rules, options)?;
+    if let Some(n) = cli.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global()
+            .map_err(|e| Failure::Usage(format!("-j {n}: {e}")))?;
+    }
+    if stream {
+        return run_stream(&cleaner, &cli);
+    }
     let input = cli.input.clone().ok_or_else(|| {
         Failure::Usage("no input: give a file, a directory or `-` for stdin (see --help)".into())
     })?;
     if input.is_dir() {
-        let out = cli.output.as_deref().ok_or_else(|| {
-            Failure::Usage(format!(
-                "{} is a directory: give an output directory with -o OUT",
-                input.display()
-            ))
-        })?;
-        return clean_dir(&cleaner, &input, out, &cli);
+        return clean_dir(&cleaner, &input, &cli);
+    }
+    if cli.in_place || cli.skip_existing || !cli.glob.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{}: --in-place, --skip-existing and --glob apply to directories",
+            input.display()
+        )));
     }
     let bytes = read_input(&input)?;
     if looks_binary(&bytes) {
@@ -166,13 +235,75 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         )));
     }
     let cleaned = cleaner.clean_bytes(&bytes);
+    let name = if input.as_os_str() == "-" {
+        "stdin".to_owned()
+    } else {
+        input.display().to_string()
+    };
+    for n in notes(&cleaned) {
+        eprintln!("dechaff: {name}{n}");
+    }
     let rendered = render(&cleaned, &cli);
     match &cli.output {
-        Some(path) => fs::write(path, rendered)
+        Some(path) => cli::write_atomic(path, rendered.as_bytes())
             .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?,
         None => write_stdout(rendered.as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What stderr should hear about a page, each note to follow its name:
+/// rules that failed on it, and what the safety net did.
+fn notes(cleaned: &Cleaned) -> Vec<String> {
+    let mut out: Vec<String> = cleaned
+        .warnings
+        .iter()
+        .map(|w| format!(":{}: warning: rule \"{}\": {}", w.line, w.rule, w.message))
+        .collect();
+    if let Some(n) = &cleaned.safety_net {
+        out.push(format!(
+            ": kept as it was: cleaning would keep {:.1}% of it (below --min-kept {}), \
+             {:.1}% removed by {}",
+            100.0 * n.kept_share,
+            n.threshold,
+            100.0 * n.top_rule_share,
+            n.top_rule
+        ));
+    }
+    out
+}
+
+fn run_stream(cleaner: &Cleaner, cli: &Cli) -> Result<ExitCode, Failure> {
+    let stdin = PathBuf::from("-");
+    let input = cli.input.as_deref().unwrap_or(&stdin);
+    if input.is_dir() {
+        return Err(Failure::Usage(format!(
+            "{}: a directory; --jsonl and --wet read one file or stdin",
+            input.display()
+        )));
+    }
+    let job = cli::stream::Job {
+        input,
+        output: cli.output.as_deref(),
+        rejects: cli.rejects.as_deref(),
+        quiet: cli.quiet,
+    };
+    let result = if cli.wet {
+        cli::stream::run_wet(cleaner, &job, cli.explain)
+    } else {
+        let config = dechaff::jsonl::Config {
+            field: cli.field.clone(),
+            explain: cli.explain,
+            ..Default::default()
+        };
+        cli::stream::run_jsonl(cleaner, &job, &config)
+    };
+    match result {
+        Ok(cli::stream::End::Clean) => Ok(ExitCode::SUCCESS),
+        Ok(cli::stream::End::Rejects) => Ok(ExitCode::from(1)),
+        Err(b) if b.closed_pipe => Err(Failure::ClosedPipe),
+        Err(b) => Err(Failure::Io(b.message)),
+    }
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
@@ -275,72 +406,41 @@ fn explain(cleaned: &Cleaned, color: bool) -> String {
     out
 }
 
-fn clean_dir(cleaner: &Cleaner, input: &Path, out: &Path, cli: &Cli) -> Result<ExitCode, Failure> {
-    let mut files = Vec::new();
-    let mut failures = 0usize;
-    walk(input, &mut files, &mut failures);
-    files.sort();
-    for path in &files {
-        let rel = path
-            .strip_prefix(input)
-            .expect("walk yields paths under the input");
-        let mut target = out.join(rel);
-        if cli.format == Format::Json && !cli.explain {
-            target.as_mut_os_string().push(".json");
+fn clean_dir(cleaner: &Cleaner, input: &Path, cli: &Cli) -> Result<ExitCode, Failure> {
+    let suffix = if cli.format == Format::Json && !cli.explain && !cli.in_place {
+        ".json"
+    } else {
+        ""
+    };
+    let job = cli::dir::Job {
+        input,
+        output: cli.output.as_deref(),
+        in_place: cli.in_place,
+        skip_existing: cli.skip_existing,
+        globs: &cli.glob,
+        suffix,
+        quiet: cli.quiet,
+    };
+    let all_ok = cli::dir::run(&job, |path, bytes| {
+        if looks_binary(bytes) {
+            return Err(format!(
+                "{}: looks like a binary file (NUL bytes), not text; skipped",
+                path.display()
+            ));
         }
-        if let Err(msg) = clean_file(cleaner, path, &target, cli) {
-            eprintln!("dechaff: {msg}");
-            failures += 1;
-        }
-    }
-    eprintln!(
-        "dechaff: {} files cleaned, {failures} failed",
-        files.len() - failures.min(files.len())
-    );
-    Ok(if failures == 0 {
+        let cleaned = cleaner.clean_bytes(bytes);
+        Ok(cli::dir::Cleaned {
+            netted: cleaned.safety_net.is_some(),
+            notes: notes(&cleaned),
+            bytes: render(&cleaned, cli).into_bytes(),
+        })
+    })
+    .map_err(Failure::Usage)?;
+    Ok(if all_ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
-}
-
-fn clean_file(cleaner: &Cleaner, path: &Path, target: &Path, cli: &Cli) -> Result<(), String> {
-    let bytes = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if looks_binary(&bytes) {
-        return Err(format!(
-            "{}: looks like a binary file (NUL bytes), not text; skipped",
-            path.display()
-        ));
-    }
-    let rendered = render(&cleaner.clean_bytes(&bytes), cli);
-    if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    fs::write(target, rendered).map_err(|e| format!("{}: {e}", target.display()))
-}
-
-/// Regular files under `dir`, skipping hidden entries and symlinks to
-/// directories (which could loop).
-fn walk(dir: &Path, files: &mut Vec<PathBuf>, failures: &mut usize) {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("dechaff: {}: {e}", dir.display());
-            *failures += 1;
-            return;
-        }
-    };
-    for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, files, failures),
-            Ok(t) if t.is_file() || (t.is_symlink() && path.is_file()) => files.push(path),
-            _ => {}
-        }
-    }
 }
 
 fn list_rules(extra: Option<&Path>) -> Result<ExitCode, Failure> {

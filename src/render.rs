@@ -41,11 +41,12 @@ pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Vec<Removal>) -> Vec<R
 
 /// Every line of `normalized`, blank ones included, with its fate.
 pub(crate) fn trace(normalized: &str, blocks: &[Block<'_, '_>]) -> Vec<LineTrace> {
-    // A final newline ends the last line; it does not start another.
-    let body = normalized.strip_suffix('\n').unwrap_or(normalized);
-    if body.is_empty() {
+    if normalized.is_empty() {
         return Vec::new();
     }
+    // A final newline ends the last line; it does not start another, but a
+    // page of one blank line ("\n") still has that line.
+    let body = normalized.strip_suffix('\n').unwrap_or(normalized);
     let mut out: Vec<LineTrace> = body
         .split('\n')
         .enumerate()

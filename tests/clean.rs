@@ -1,6 +1,6 @@
 //! One snapshot per fixture under tests/fixtures: each fixture shows one
 //! behaviour, named for it. A fixture whose first line is
-//! `#! key=value ...` sets options for it (`lang=eng`, `encoding=gbk`);
+//! `#! key=value ...` sets options for it (`lang=eng`, `encoding=gbk`, `min_kept=0`);
 //! that line is not part of the page. Fixtures are read as bytes, so
 //! decoding fixtures can hold any encoding.
 
@@ -19,6 +19,7 @@ fn options_and_body(bytes: &[u8]) -> (dechaff::Options, &[u8]) {
         match pair.split_once('=') {
             Some(("lang", v)) => options.lang = Some(v.to_owned()),
             Some(("encoding", v)) => options.encoding = Some(v.to_owned()),
+            Some(("min_kept", v)) => options.min_kept = v.parse().expect("min_kept is a number"),
             _ => panic!("unknown fixture option {pair:?}"),
         }
     }

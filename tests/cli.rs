@@ -1,33 +1,28 @@
 //! The binary's behaviour seen from outside: outputs, exit codes and error
 //! text, each case pinned by a snapshot of status, stdout and stderr.
 
+mod common;
+
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use common::{bin, scratch};
 
 const ARTICLE: &str = "Home\nNews\nSport\n\nCouncil approves new budget\n\n\
 The city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\n\
 The mayor said the plan would keep taxes flat while adding two hundred teachers to the schools over the next three years.\n\n\
 Share on Facebook\n\nRelated stories\n\nBridge closes for repairs\n";
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dechaff"))
-}
-
-/// A fresh directory under the target dir, removed first if it exists.
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-/// Status, stdout and stderr, with the scratch path replaced so snapshots
-/// do not depend on where the tests run.
+/// Status, stdout and stderr, with the scratch path and the run time
+/// replaced so snapshots do not depend on where and how fast tests run.
 fn report(out: &Output, scratch: &Path) -> String {
-    let clean =
-        |b: &[u8]| String::from_utf8_lossy(b).replace(&scratch.display().to_string(), "$DIR");
+    let time = regex::Regex::new(r"; [0-9.]+ s\n").expect("valid");
+    let clean = |b: &[u8]| {
+        let text = String::from_utf8_lossy(b).replace(&scratch.display().to_string(), "$DIR");
+        time.replace_all(&text, "; <time>\n").into_owned()
+    };
     format!(
         "status: {}\n--- stdout\n{}--- stderr\n{}",
         out.status
@@ -332,4 +327,35 @@ fn closed_stdout_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_rule_out_of_backtracking_budget_is_named_and_the_page_goes_on() {
+    let dir = scratch("backtrack");
+    let rules = dir.join("rules");
+    fs::create_dir_all(&rules).expect("mkdir");
+    fs::write(
+        rules.join("eng.yaml"),
+        "lang: eng\nextend: true\ndrop_lines:\n  - id: nested\n    why: Backtracks exponentially.\n    pattern: '^(?:(?=a)a|a)*c$'\n    fancy: true\n    examples: {remove: [aac], keep: [b]}\n",
+    )
+    .expect("write");
+    let page = dir.join("page.txt");
+    fs::write(&page, format!("{}b\n\n{ARTICLE}", "a".repeat(40))).expect("write");
+    let out = bin()
+        .arg(&page)
+        .arg("--rules")
+        .arg(&rules)
+        .args(["--lang", "eng"])
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "page.txt:1: warning: rule \"eng/nested\": backtracking limit of 100000 steps exceeded"
+        ),
+        "{stderr}"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("The city council approved"), "{text}");
 }

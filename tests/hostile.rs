@@ -60,8 +60,19 @@ fn fifty_megabyte_single_line() {
 #[test]
 fn many_short_lines() {
     let page = "Home\nNews\n12\n".repeat(100_000);
-    let c = Cleaner::builtin().clean(&page);
+    let options = dechaff::Options {
+        min_kept: 0.0,
+        ..Default::default()
+    };
+    let c = Cleaner::new(RuleSet::builtin(), options)
+        .expect("valid")
+        .clean(&page);
     assert_eq!(c.text, "", "a page of menu words has no body");
+    let c = Cleaner::builtin().clean(&page);
+    let net = c.safety_net.expect("the default safety net keeps the page");
+    assert_eq!(net.kept_share, 0.0);
+    assert!(c.removed.is_empty());
+    assert_eq!(c.text.lines().filter(|l| !l.is_empty()).count(), 300_000);
 }
 
 fn rule_error(src: &str) -> String {
@@ -113,7 +124,7 @@ fn catastrophic_fancy_pattern_does_not_hang() {
     rules
         .add_yaml(
             "user/eng.yaml",
-            "lang: eng\ndrop_lines:\n  - id: nested\n    why: Backtracks exponentially.\n    pattern: '^(a+)+$(?<=a)'\n    fancy: true\n    examples: {remove: [aaa], keep: [b]}\n",
+            "lang: eng\ndrop_lines:\n  - id: nested\n    why: Backtracks exponentially.\n    pattern: '^(?:(?=a)a|a)*c$'\n    fancy: true\n    examples: {remove: [aac], keep: [b]}\n",
         )
         .expect("valid rule");
     let options = dechaff::Options {
@@ -122,8 +133,13 @@ fn catastrophic_fancy_pattern_does_not_hang() {
     };
     let cleaner = Cleaner::new(rules, options).expect("valid");
     let line = format!("{}b", "a".repeat(40));
-    let c = cleaner.clean(&line);
+    let page = format!("{line}\n{line}x\nThe council approved the new budget on Monday after a long debate about schools.\n");
+    let c = cleaner.clean(&page);
     assert!(c.removed.iter().all(|r| r.rule != "eng/nested"));
+    assert_eq!(c.warnings.len(), 1, "reported once, then switched off");
+    assert_eq!(c.warnings[0].rule, "eng/nested");
+    assert_eq!(c.warnings[0].line, 1);
+    assert!(c.warnings[0].message.contains("backtracking limit"));
 }
 
 #[test]

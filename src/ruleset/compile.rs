@@ -28,19 +28,31 @@ pub(crate) enum Pattern {
 }
 
 impl Pattern {
-    /// The first match as a byte range; a fancy pattern that exceeds its
-    /// backtracking budget counts as no match.
-    pub(crate) fn find(&self, text: &str) -> Option<(usize, usize)> {
+    /// The first match as a byte range.
+    ///
+    /// # Errors
+    ///
+    /// [`Exceeded`] when a fancy pattern runs out of backtracking budget.
+    pub(crate) fn find(&self, text: &str) -> Result<Option<(usize, usize)>, Exceeded> {
         match self {
-            Pattern::Plain(re) => re.find(text).map(|m| (m.start(), m.end())),
-            Pattern::Fancy(re) => re.find(text).ok().flatten().map(|m| (m.start(), m.end())),
+            Pattern::Plain(re) => Ok(re.find(text).map(|m| (m.start(), m.end()))),
+            Pattern::Fancy(re) => match re.find(text) {
+                Ok(m) => Ok(m.map(|m| (m.start(), m.end()))),
+                Err(_) => Err(Exceeded),
+            },
         }
     }
 
     /// Every non-overlapping match; the range of capture group 1 when the
     /// pattern has one (so a rule can remove part of what it matches), else
     /// the whole match.
-    pub(crate) fn removal_ranges(&self, text: &str) -> Vec<(usize, usize)> {
+    ///
+    /// # Errors
+    ///
+    /// [`Exceeded`] when a fancy pattern runs out of backtracking budget;
+    /// the matches found before are dropped too, so a rule applies to a
+    /// line wholly or not at all.
+    pub(crate) fn removal_ranges(&self, text: &str) -> Result<Vec<(usize, usize)>, Exceeded> {
         let mut out = Vec::new();
         match self {
             Pattern::Plain(re) => {
@@ -56,7 +68,7 @@ impl Pattern {
             Pattern::Fancy(re) => {
                 let group = usize::from(re.captures_len() > 1);
                 for caps in re.captures_iter(text) {
-                    let Ok(caps) = caps else { break };
+                    let caps = caps.map_err(|_| Exceeded)?;
                     if let Some(m) = caps.get(group) {
                         if m.start() < m.end() {
                             out.push((m.start(), m.end()));
@@ -65,9 +77,14 @@ impl Pattern {
                 }
             }
         }
-        out
+        Ok(out)
     }
 }
+
+/// A fancy pattern ran out of its backtracking budget on a line: the only
+/// way a compiled pattern fails at match time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Exceeded;
 
 /// One compiled rule, with its qualified id (`cmn/related-news`).
 #[derive(Debug)]
@@ -92,19 +109,34 @@ pub(crate) struct CompiledFile {
 }
 
 impl CompiledFile {
-    /// The first drop rule matching `line`, by file order.
-    pub(crate) fn drop_match(&self, line: &str) -> Option<&Rule> {
+    /// The first drop rule matching `line`, by file order. Fancy rules for
+    /// which `skip` is true are not tried; one that runs out of budget is
+    /// passed to `exceeded` and counts as not matching.
+    pub(crate) fn drop_match<'a>(
+        &'a self,
+        line: &str,
+        skip: impl Fn(&Rule) -> bool,
+        mut exceeded: impl FnMut(&'a Rule),
+    ) -> Option<&'a Rule> {
         let from_set = self
             .drop_set
             .matches(line)
             .iter()
             .map(|i| self.drop_set_rules[i])
             .min();
-        let from_fancy = self
-            .drop_fancy
-            .iter()
-            .copied()
-            .find(|&i| self.drop[i].pattern.find(line).is_some());
+        let from_fancy = self.drop_fancy.iter().copied().find(|&i| {
+            let rule = &self.drop[i];
+            if skip(rule) {
+                return false;
+            }
+            match rule.pattern.find(line) {
+                Ok(m) => m.is_some(),
+                Err(Exceeded) => {
+                    exceeded(rule);
+                    false
+                }
+            }
+        });
         let first = match (from_set, from_fancy) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -252,16 +284,30 @@ fn last_line(text: &str) -> String {
 /// Runs a rule's examples: each `remove` line must match, no `keep` line may.
 fn check_examples(label: &str, spec: &RuleSpec, pattern: &Pattern) -> Vec<RuleProblem> {
     let mut out = Vec::new();
+    let budget = |ex: &str| {
+        format!(
+            "example \"{ex}\" exceeds the backtracking limit of {BACKTRACK_LIMIT} steps; \
+             simplify nested repetition"
+        )
+    };
     for ex in &spec.remove_examples {
-        if pattern.find(ex).is_none() {
-            let msg = format!("example to remove does not match: \"{ex}\"");
-            out.push(problem(label, spec, spec.pos, msg));
+        match pattern.find(ex) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let msg = format!("example to remove does not match: \"{ex}\"");
+                out.push(problem(label, spec, spec.pos, msg));
+            }
+            Err(Exceeded) => out.push(problem(label, spec, spec.pos, budget(ex))),
         }
     }
     for ex in &spec.keep_examples {
-        if pattern.find(ex).is_some() {
-            let msg = format!("example to keep matches: \"{ex}\"");
-            out.push(problem(label, spec, spec.pos, msg));
+        match pattern.find(ex) {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                let msg = format!("example to keep matches: \"{ex}\"");
+                out.push(problem(label, spec, spec.pos, msg));
+            }
+            Err(Exceeded) => out.push(problem(label, spec, spec.pos, budget(ex))),
         }
     }
     out

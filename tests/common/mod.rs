@@ -1,4 +1,23 @@
-//! Shared by the snapshot tests: the report format of one cleaned page.
+//! Shared by the integration tests: the report format of one cleaned page,
+//! the binary under test, scratch directories.
+
+#![allow(dead_code)] // each test crate uses a different part
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The `dechaff` binary built for these tests.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dechaff"))
+}
+
+/// A fresh directory under the target dir, removed first if it exists.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
 
 /// Language, script and encoding, the clean text, then one line per
 /// removal (`14 cut_after eng/related-news`), so a reviewer sees why.
@@ -12,6 +31,15 @@ pub fn report(c: &dechaff::Cleaned) -> String {
         c.replaced_bytes,
         c.text,
     );
+    if let Some(net) = &c.safety_net {
+        out.push_str(&format!(
+            "safety_net: kept {:.3} < {} (top rule {} {:.3})\n",
+            net.kept_share, net.threshold, net.top_rule, net.top_rule_share
+        ));
+    }
+    for w in &c.warnings {
+        out.push_str(&format!("warning: {} {} {}\n", w.line, w.rule, w.message));
+    }
     for r in &c.removed {
         let text: String = r.text.chars().take(60).collect();
         out.push_str(&format!(

@@ -1,0 +1,323 @@
+//! Directory mode, driven through the real binary over real trees: every
+//! file found is cleaned, skipped as up to date, or reported as failed,
+//! and the counts add up.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{bin, scratch};
+
+const ARTICLE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nThe mayor said the plan would keep taxes flat while adding two hundred teachers over the next three years.\n\nShare on Facebook\n";
+
+fn write(path: &Path, bytes: &[u8]) {
+    fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+    fs::write(path, bytes).expect("write");
+}
+
+/// The counts of the summary line: (found, cleaned, skipped, failed).
+fn summary(out: &Output) -> (usize, usize, usize, usize) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let line = stderr
+        .lines()
+        .rfind(|l| l.contains(" files: "))
+        .unwrap_or_else(|| panic!("no summary in {stderr}"));
+    let re = regex::Regex::new(
+        r"^dechaff: (\d+) files: (\d+) cleaned, (\d+) skipped as up to date, (\d+) failed",
+    )
+    .expect("valid");
+    let c = re
+        .captures(line)
+        .unwrap_or_else(|| panic!("bad summary {line}"));
+    let n = |i: usize| c[i].parse::<usize>().expect("number");
+    (n(1), n(2), n(3), n(4))
+}
+
+/// Regular, non-hidden files under `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    fn go(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in fs::read_dir(dir).expect("readable").flatten() {
+            let p = e.path();
+            let t = e.file_type().expect("type");
+            if t.is_dir() {
+                go(root, &p, out);
+            } else if t.is_file() {
+                out.push(p.strip_prefix(root).expect("under").to_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+fn non_utf8_name() -> std::ffi::OsString {
+    use std::os::unix::ffi::OsStringExt;
+    std::ffi::OsString::from_vec(b"caf\xe9-latin1.txt".to_vec())
+}
+
+/// A file this process cannot read: mode 000, or, for root (whom modes do
+/// not stop), a symlink whose target is gone, which fails the same way.
+#[cfg(unix)]
+fn unreadable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    write(path, ARTICLE.as_bytes());
+    fs::set_permissions(path, fs::Permissions::from_mode(0o000)).expect("chmod");
+    if fs::read(path).is_ok() {
+        fs::remove_file(path).expect("rm");
+        std::os::unix::fs::symlink(path.with_extension("gone"), path).expect("symlink");
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_messy_tree_is_fully_accounted_for() {
+    let dir = scratch("batch-messy");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    write(&input.join("news/2024/05/b.txt"), ARTICLE.as_bytes());
+    write(
+        &input.join("news").join(non_utf8_name()),
+        ARTICLE.as_bytes(),
+    );
+    write(&input.join("empty.txt"), b"");
+    write(
+        &input.join("img/photo.jpg"),
+        b"\xff\xd8\xff\xe0\0\x10JFIF\0",
+    );
+    write(&input.join(".git/config"), b"hidden: never read\n");
+    unreadable(&input.join("locked.txt"));
+    std::os::unix::fs::symlink("..", input.join("news/loop")).expect("symlink");
+    let fifo = std::ffi::CString::new(input.join("pipe.txt").into_os_string().into_encoded_bytes())
+        .expect("no NUL");
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+    std::os::unix::fs::symlink("/etc/hostname", input.join("outside.txt")).expect("symlink");
+    let out_dir = dir.join("out");
+    let out = bin()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .args(["-j", "2"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failure sets the status: {stderr}"
+    );
+    let (found, cleaned, skipped, failed) = summary(&out);
+    assert_eq!(found, cleaned + skipped + failed, "{stderr}");
+    assert_eq!((found, cleaned, failed), (8, 4, 4), "{stderr}");
+    for failure in [
+        "photo.jpg: looks like a binary",
+        "locked.txt",
+        "outside.txt: symlink",
+        "pipe.txt: not a regular file",
+    ] {
+        assert!(
+            stderr.contains(failure),
+            "{failure} not reported in {stderr}"
+        );
+    }
+    let written = files(&out_dir);
+    assert_eq!(written.len(), cleaned, "{written:?}");
+    assert!(written.contains(&Path::new("news").join(non_utf8_name())));
+    let b = fs::read_to_string(out_dir.join("news/2024/05/b.txt")).expect("written");
+    assert!(
+        b.starts_with("The city council") && !b.contains("Share"),
+        "{b}"
+    );
+    assert_eq!(fs::read(out_dir.join("empty.txt")).expect("written"), b"");
+    assert!(!out_dir.join(".git").exists(), "hidden entries are skipped");
+}
+
+#[test]
+fn output_inside_input_and_input_inside_output_are_refused() {
+    let dir = scratch("batch-overlap");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    for out in [
+        input.join("out"),
+        dir.clone(),
+        input.clone(),
+        input.join("x/../y"),
+    ] {
+        let run = bin()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert_eq!(run.status.code(), Some(2), "{}", out.display());
+        assert!(String::from_utf8_lossy(&run.stderr).contains("overlap"));
+    }
+    assert_eq!(
+        files(&input),
+        [PathBuf::from("a.txt")],
+        "nothing written inside"
+    );
+}
+
+#[test]
+fn in_place_replaces_each_file_atomically() {
+    let dir = scratch("batch-in-place");
+    write(&dir.join("a.txt"), ARTICLE.as_bytes());
+    write(&dir.join("sub/b.txt"), ARTICLE.as_bytes());
+    let out = bin().arg(&dir).arg("--in-place").output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["a.txt", "sub/b.txt"] {
+        let text = fs::read_to_string(dir.join(f)).expect("there");
+        assert!(
+            text.starts_with("The city council") && !text.contains("Home"),
+            "{text}"
+        );
+    }
+    assert_eq!(files(&dir).len(), 2, "no temporary files left");
+}
+
+#[test]
+fn glob_selects_files_and_skip_existing_skips_up_to_date_outputs() {
+    let dir = scratch("batch-glob");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    write(&input.join("deep/b.txt"), ARTICLE.as_bytes());
+    write(&input.join("notes.md"), ARTICLE.as_bytes());
+    let out_dir = dir.join("out");
+    let run = |extra: &[&str]| {
+        bin()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out_dir)
+            .args(["--glob", "*.txt"])
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let first = run(&[]);
+    assert_eq!(summary(&first), (2, 2, 0, 0));
+    assert_eq!(
+        files(&out_dir),
+        [PathBuf::from("a.txt"), PathBuf::from("deep/b.txt")]
+    );
+    let second = run(&["--skip-existing"]);
+    assert_eq!(summary(&second), (2, 0, 2, 0));
+    // A newer input is cleaned again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write(&input.join("a.txt"), format!("{ARTICLE}\nA fresh paragraph about the budget vote and the new library opening next spring in town.\n").as_bytes());
+    let third = run(&["--skip-existing"]);
+    assert_eq!(summary(&third), (2, 1, 1, 0));
+    assert!(fs::read_to_string(out_dir.join("a.txt"))
+        .expect("there")
+        .contains("fresh paragraph"));
+}
+
+#[test]
+#[cfg(unix)]
+fn a_symlink_inside_output_cannot_lead_writes_outside() {
+    let dir = scratch("batch-escape");
+    let input = dir.join("in");
+    write(&input.join("sub/a.txt"), ARTICLE.as_bytes());
+    let elsewhere = dir.join("elsewhere");
+    fs::create_dir_all(&elsewhere).expect("mkdir");
+    let out_dir = dir.join("out");
+    fs::create_dir_all(&out_dir).expect("mkdir");
+    std::os::unix::fs::symlink(&elsewhere, out_dir.join("sub")).expect("symlink");
+    let out = bin()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("resolves outside the output directory"));
+    assert!(
+        files(&elsewhere).is_empty(),
+        "nothing written through the link"
+    );
+}
+
+/// A run killed midway leaves only complete outputs (plus hidden
+/// temporary files), and `--skip-existing` then completes the tree.
+#[test]
+#[cfg(unix)]
+fn an_interrupted_run_leaves_no_partial_outputs_and_resumes() {
+    let dir = scratch("batch-interrupt");
+    let input = dir.join("in");
+    let body: String = (0..150)
+        .map(|k| format!("Paragraph {k} of the report: the council approved the new budget after a long debate about schools, roads and the library.\n\n"))
+        .collect();
+    for i in 0..400 {
+        write(
+            &input.join(format!("d{}/p{i:03}.txt", i % 7)),
+            body.as_bytes(),
+        );
+    }
+    let reference = dir.join("reference");
+    let full = bin()
+        .arg(&input)
+        .arg("-o")
+        .arg(&reference)
+        .args(["-j", "2"])
+        .output()
+        .expect("runs");
+    assert!(full.status.success());
+    let out_dir = dir.join("out");
+    let mut child = bin()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .args(["-j", "1"])
+        .spawn()
+        .expect("spawns");
+    // Kill once some, but not all, outputs exist.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !out_dir.exists() || files(&out_dir).len() < 5 {
+        assert!(std::time::Instant::now() < deadline, "no progress");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("kill");
+    child.wait().expect("reaped");
+    let partial = files(&out_dir);
+    assert!(
+        partial.len() < 400,
+        "killed before the end ({} files)",
+        partial.len()
+    );
+    for f in &partial {
+        assert_eq!(
+            fs::read(out_dir.join(f)).expect("readable"),
+            fs::read(reference.join(f)).expect("reference"),
+            "{} is complete",
+            f.display()
+        );
+    }
+    let resumed = bin()
+        .arg(&input)
+        .arg("-o")
+        .arg(&out_dir)
+        .arg("--skip-existing")
+        .output()
+        .expect("runs");
+    assert!(resumed.status.success());
+    let (found, cleaned, skipped, failed) = summary(&resumed);
+    assert_eq!((found, failed), (400, 0));
+    assert_eq!(skipped, partial.len());
+    assert_eq!(cleaned, 400 - partial.len());
+    assert_eq!(files(&out_dir), files(&reference));
+    for f in files(&reference) {
+        assert_eq!(
+            fs::read(out_dir.join(&f)).expect("out"),
+            fs::read(reference.join(&f)).expect("ref")
+        );
+    }
+}
