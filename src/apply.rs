@@ -81,7 +81,7 @@ fn remove_inline<'r>(
     guard: &mut Guard<'r>,
 ) {
     for rule in files.iter().flat_map(|f| f.inline.iter()) {
-        if guard.is_off(rule) {
+        if guard.is_off(rule) || !rule.may_match(&block.text) {
             continue;
         }
         let ranges = match rule.pattern.removal_ranges(&block.text) {
@@ -147,7 +147,7 @@ fn cut<'r>(
             continue;
         }
         for rule in files.iter().flat_map(|f| f.cut.iter()) {
-            if position < rule.min_position || guard.is_off(rule) {
+            if position < rule.min_position || guard.is_off(rule) || !rule.may_match(&block.text) {
                 continue;
             }
             match rule.pattern.find(&block.text) {

@@ -133,24 +133,35 @@ const HAN_PAIRS: &str = "国國关關这這们們说說时時会會对對发發�
 险險随隨隐隱难難须須顺順领領频頻题題颜顏风風飞飛饭飯马馬驻駐验驗鱼魚鸟鳥龙龍";
 
 /// `Hant` when traditional-only characters outnumber simplified-only ones.
+/// [`HAN_PAIRS`] as a sorted table of (character, is traditional), built
+/// once: a linear search per character cost a tenth of all cleaning time.
+fn han_table() -> &'static [(char, bool)] {
+    static TABLE: std::sync::OnceLock<Vec<(char, bool)>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        // Pairs alternate simplified, traditional: the position's parity
+        // says which script a character belongs to.
+        let mut t: Vec<(char, bool)> = HAN_PAIRS
+            .chars()
+            .filter(|h| !h.is_whitespace())
+            .enumerate()
+            .map(|(i, h)| (h, i % 2 == 1))
+            .collect();
+        t.sort_unstable();
+        t.dedup_by_key(|&mut (h, _)| h);
+        t
+    })
+}
+
 fn han_script(sample: &str) -> &'static str {
     let (mut simp, mut trad) = (0usize, 0usize);
     for c in sample
         .chars()
         .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
     {
-        // Pairs alternate simplified, traditional: the position's parity
-        // says which script a character belongs to.
-        if let Some(pos) = HAN_PAIRS
-            .chars()
-            .filter(|h| !h.is_whitespace())
-            .position(|h| h == c)
-        {
-            if pos % 2 == 0 {
-                simp += 1;
-            } else {
-                trad += 1;
-            }
+        match han_table().binary_search_by_key(&c, |&(h, _)| h) {
+            Ok(i) if han_table()[i].1 => trad += 1,
+            Ok(_) => simp += 1,
+            Err(_) => {}
         }
     }
     if trad > simp {

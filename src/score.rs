@@ -16,7 +16,7 @@
 //!
 //! Invariant: scoring only drops blocks; it never edits text.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::ruleset::schema::ScoreSpec;
 use crate::segment::{Action, Block, Verdict};
@@ -143,7 +143,7 @@ fn mark_repeats(blocks: &mut [Block<'_, '_>]) {
     let open: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].is_open()).collect();
     let mut verdicts: Vec<(usize, &'static str)> = Vec::new();
     {
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         for (k, &i) in open.iter().enumerate() {
             let text: &str = &blocks[i].text;
             let twin = |j: Option<&usize>| j.is_some_and(|&j| blocks[j].text == text);
@@ -255,7 +255,12 @@ fn body(feats: &[Features], p: &ScoreParams) -> Option<(usize, usize)> {
     let prose = |f: &Features| f.class == Class::Prose || (!has_prose && f.class == Class::Medium);
     let penalty = (p.good_chars / 3).max(1) as i64;
     let weight = |f: &Features| -> i64 {
-        if prose(f) {
+        // A stray token is dropped even inside the body, so it must not
+        // pull the body's edge out to itself (and the lines before it in):
+        // cleaning the cleaned text again would then end the body earlier.
+        if f.stray {
+            -penalty
+        } else if prose(f) {
             f.chars as i64
         } else if f.data {
             (f.chars / 2) as i64

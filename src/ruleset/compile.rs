@@ -43,6 +43,19 @@ impl Pattern {
         }
     }
 
+    /// Whether the pattern matches anywhere in `text`; cheaper than
+    /// [`Pattern::find`], which must also find where the match starts.
+    ///
+    /// # Errors
+    ///
+    /// [`Exceeded`] when a fancy pattern runs out of backtracking budget.
+    pub(crate) fn is_match(&self, text: &str) -> Result<bool, Exceeded> {
+        match self {
+            Pattern::Plain(re) => Ok(re.is_match(text)),
+            Pattern::Fancy(re) => re.is_match(text).map_err(|_| Exceeded),
+        }
+    }
+
     /// Every non-overlapping match; the range of capture group 1 when the
     /// pattern has one (so a rule can remove part of what it matches), else
     /// the whole match.
@@ -92,18 +105,59 @@ pub(crate) struct Rule {
     pub id: String,
     pub pattern: Pattern,
     pub min_position: f64,
+    /// The longest line (in bytes) the pattern can match, when it is
+    /// anchored at both ends and bounded; see [`Rule::may_match`].
+    pub max_len: Option<usize>,
 }
+
+impl Rule {
+    /// False when `line` is too long for the rule to match at all. Most
+    /// clutter patterns are `^...$` with bounded parts, and most of a page's
+    /// bytes are in long prose lines, so this skips most regex work.
+    pub(crate) fn may_match(&self, line: &str) -> bool {
+        self.max_len.is_none_or(|n| line.len() <= n)
+    }
+}
+
+/// The longest match of `pattern` in bytes, if it is anchored at the start
+/// and end of the line and has no unbounded repetition.
+fn anchored_max_len(pattern: &str) -> Option<usize> {
+    use regex_syntax::hir::Look;
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let p = hir.properties();
+    let anchored =
+        p.look_set_prefix().contains(Look::Start) && p.look_set_suffix().contains(Look::End);
+    if anchored {
+        p.maximum_len()
+    } else {
+        None
+    }
+}
+
+/// Plain drop patterns of similar reach, matched together in one set.
+#[derive(Debug)]
+pub(crate) struct DropSet {
+    pub set: regex::RegexSet,
+    /// `rules[i]` is the index in `CompiledFile::drop` of the set's pattern `i`.
+    pub rules: Vec<usize>,
+    /// The longest line any pattern of the set can match.
+    pub max_len: usize,
+}
+
+/// Upper bounds of the drop sets by reach: short anchored patterns (menu
+/// words, share buttons) skip every line of prose; bounded ones skip long
+/// paragraphs; the rest see every line.
+const SET_REACH: [usize; 3] = [256, 4096, usize::MAX];
 
 /// The compiled rules of one file.
 #[derive(Debug)]
 pub(crate) struct CompiledFile {
     pub drop: Vec<Rule>,
-    /// Plain drop patterns in one set; `drop_set_rules[i]` is the index in
-    /// `drop` of the set's pattern `i`.
-    pub drop_set: regex::RegexSet,
-    pub drop_set_rules: Vec<usize>,
-    /// Indices in `drop` of fancy rules, tried one by one.
-    pub drop_fancy: Vec<usize>,
+    /// Plain drop patterns, grouped by reach (see [`SET_REACH`]).
+    pub drop_sets: Vec<DropSet>,
+    /// Indices in `drop` of rules tried one by one: fancy ones, and plain
+    /// ones with a Unicode word boundary (see [`slows_a_set`]).
+    pub drop_single: Vec<usize>,
     pub cut: Vec<Rule>,
     pub inline: Vec<Rule>,
 }
@@ -119,30 +173,40 @@ impl CompiledFile {
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<&'a Rule> {
         let from_set = self
-            .drop_set
-            .matches(line)
+            .drop_sets
             .iter()
-            .map(|i| self.drop_set_rules[i])
+            .filter(|s| line.len() <= s.max_len)
+            .flat_map(|s| s.set.matches(line).into_iter().map(|i| s.rules[i]))
             .min();
-        let from_fancy = self.drop_fancy.iter().copied().find(|&i| {
+        let from_single = self.drop_single.iter().copied().find(|&i| {
             let rule = &self.drop[i];
-            if skip(rule) {
+            if skip(rule) || !rule.may_match(line) {
                 return false;
             }
-            match rule.pattern.find(line) {
-                Ok(m) => m.is_some(),
+            match rule.pattern.is_match(line) {
+                Ok(m) => m,
                 Err(Exceeded) => {
                     exceeded(rule);
                     false
                 }
             }
         });
-        let first = match (from_set, from_fancy) {
+        let first = match (from_set, from_single) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
         first.map(|i| &self.drop[i])
     }
+}
+
+/// Whether a plain pattern would make the whole `RegexSet` slow: a Unicode
+/// word boundary (`\b` without `(?-u)`) stops the lazy DFA at the first
+/// non-ASCII byte, and the set then falls back to the PikeVM for every
+/// pattern, which halved throughput on a mixed corpus. Alone, such a
+/// pattern costs only itself, and anchored patterns fail fast.
+fn slows_a_set(pattern: &str) -> bool {
+    regex_syntax::parse(pattern)
+        .is_ok_and(|hir| hir.properties().look_set().contains_word_unicode())
 }
 
 /// Default position before which cut markers are ignored: a "Related"
@@ -158,13 +222,12 @@ pub(crate) fn compile(
     let mut problems = Vec::new();
     let mut out = CompiledFile {
         drop: Vec::new(),
-        drop_set: regex::RegexSet::empty(),
-        drop_set_rules: Vec::new(),
-        drop_fancy: Vec::new(),
+        drop_sets: Vec::new(),
+        drop_single: Vec::new(),
         cut: Vec::new(),
         inline: Vec::new(),
     };
-    let mut plain_drop = Vec::new();
+    let mut plain_drop: [Vec<(&str, usize, usize)>; SET_REACH.len()] = Default::default();
     for spec in &file.rules {
         let pattern = match compile_pattern(spec) {
             Ok(p) => p,
@@ -176,17 +239,23 @@ pub(crate) fn compile(
         problems.extend(check_examples(label, spec, &pattern));
         let rule = Rule {
             id: format!("{name}/{}", spec.id),
+            max_len: match pattern {
+                Pattern::Plain(_) => anchored_max_len(&spec.pattern),
+                Pattern::Fancy(_) => None,
+            },
             pattern,
             min_position: spec.min_position.unwrap_or(DEFAULT_MIN_POSITION),
         };
         match spec.kind {
             Kind::DropLines => {
                 match rule.pattern {
-                    Pattern::Plain(_) => {
-                        plain_drop.push(spec.pattern.as_str());
-                        out.drop_set_rules.push(out.drop.len());
+                    Pattern::Plain(_) if !slows_a_set(&spec.pattern) => {
+                        let reach = rule.max_len.unwrap_or(usize::MAX);
+                        let bucket = SET_REACH.iter().position(|&r| reach <= r);
+                        let bucket = bucket.expect("the last reach is unbounded");
+                        plain_drop[bucket].push((spec.pattern.as_str(), out.drop.len(), reach));
                     }
-                    Pattern::Fancy(_) => out.drop_fancy.push(out.drop.len()),
+                    _ => out.drop_single.push(out.drop.len()),
                 }
                 out.drop.push(rule);
             }
@@ -197,22 +266,29 @@ pub(crate) fn compile(
     if !problems.is_empty() {
         return Err(problems);
     }
-    out.drop_set = regex::RegexSetBuilder::new(plain_drop)
-        .size_limit(REGEX_SIZE_LIMIT * 4)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
-        .build()
-        .map_err(|e| {
-            vec![RuleProblem {
-                file: label.to_owned(),
-                line: 0,
-                col: 0,
-                rule: None,
-                message: format!(
-                    "the drop_lines patterns together are too large: {}",
-                    regex_message(&e)
-                ),
-            }]
-        })?;
+    for group in plain_drop.iter().filter(|g| !g.is_empty()) {
+        let set = regex::RegexSetBuilder::new(group.iter().map(|(p, _, _)| p))
+            .size_limit(REGEX_SIZE_LIMIT * 4)
+            .dfa_size_limit(DFA_SIZE_LIMIT)
+            .build()
+            .map_err(|e| {
+                vec![RuleProblem {
+                    file: label.to_owned(),
+                    line: 0,
+                    col: 0,
+                    rule: None,
+                    message: format!(
+                        "the drop_lines patterns together are too large: {}",
+                        regex_message(&e)
+                    ),
+                }]
+            })?;
+        out.drop_sets.push(DropSet {
+            set,
+            rules: group.iter().map(|&(_, i, _)| i).collect(),
+            max_len: group.iter().map(|&(_, _, n)| n).max().unwrap_or(usize::MAX),
+        });
+    }
     Ok(out)
 }
 
