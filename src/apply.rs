@@ -84,7 +84,7 @@ fn remove_inline<'r>(
         if guard.is_off(rule) || !rule.may_match(&block.text) {
             continue;
         }
-        let ranges = match rule.pattern.removal_ranges(&block.text) {
+        let ranges = match rule.pattern().removal_ranges(&block.text) {
             Ok(ranges) if ranges.is_empty() => continue,
             Ok(ranges) => ranges,
             Err(Exceeded) => {
@@ -150,7 +150,7 @@ fn cut<'r>(
             if position < rule.min_position || guard.is_off(rule) || !rule.may_match(&block.text) {
                 continue;
             }
-            match rule.pattern.find(&block.text) {
+            match rule.pattern().find(&block.text) {
                 Ok(Some((start, _))) => {
                     found = Some((i, rule, start));
                     break;

@@ -7,15 +7,21 @@
 //! than once per rule.
 
 use crate::error::RuleProblem;
+use crate::ruleset::dropset::{self, DropSets};
 use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
 
 /// Compiled program size cap per pattern. Ordinary clutter patterns need a
 /// few hundred KiB at most; megabyte-sized programs come from mistakes such
 /// as `\w{1000}` or from hostile files.
 pub(crate) const REGEX_SIZE_LIMIT: usize = 4 << 20;
-/// Lazy-DFA cache per pattern set. The default (2 MiB) thrashes on Unicode-
-/// heavy sets of line patterns; 16 MiB keeps the DFA warm on mixed pages.
-const DFA_SIZE_LIMIT: usize = 16 << 20;
+/// Lazy-DFA cache per pattern set, per thread. The default (2 MiB) thrashes
+/// on Unicode-heavy sets of line patterns; 16 MiB keeps the DFA warm on
+/// mixed pages.
+pub(crate) const DFA_SIZE_LIMIT: usize = 16 << 20;
+/// Lazy-DFA cache of a pattern matched alone, per thread: one pattern's
+/// states fit in the default, and dozens of rules times threads times a
+/// larger cache would dominate peak memory.
+const DFA_SIZE_LIMIT_ALONE: usize = 2 << 20;
 /// Backtracking budget of a fancy pattern per match attempt; past it the
 /// rule is treated as not matching rather than letting one line hang.
 pub(crate) const BACKTRACK_LIMIT: usize = 100_000;
@@ -103,7 +109,9 @@ pub(crate) struct Exceeded;
 #[derive(Debug)]
 pub(crate) struct Rule {
     pub id: String,
-    pub pattern: Pattern,
+    /// `None` for a drop rule matched only through its file's set, which
+    /// saves compiling the pattern twice.
+    pattern: Option<Pattern>,
     pub min_position: f64,
     /// The longest line (in bytes) the pattern can match, when it is
     /// anchored at both ends and bounded; see [`Rule::may_match`].
@@ -111,6 +119,13 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
+    /// The rule's own matcher.
+    pub(crate) fn pattern(&self) -> &Pattern {
+        self.pattern
+            .as_ref()
+            .expect("only drop-set members lack a matcher, and they are matched in their set")
+    }
+
     /// False when `line` is too long for the rule to match at all. Most
     /// clutter patterns are `^...$` with bounded parts, and most of a page's
     /// bytes are in long prose lines, so this skips most regex work.
@@ -134,30 +149,12 @@ fn anchored_max_len(pattern: &str) -> Option<usize> {
     }
 }
 
-/// Plain drop patterns of similar reach, matched together in one set.
-#[derive(Debug)]
-pub(crate) struct DropSet {
-    pub set: regex::RegexSet,
-    /// `rules[i]` is the index in `CompiledFile::drop` of the set's pattern `i`.
-    pub rules: Vec<usize>,
-    /// The longest line any pattern of the set can match.
-    pub max_len: usize,
-}
-
-/// Upper bounds of the drop sets by reach: short anchored patterns (menu
-/// words, share buttons) skip every line of prose; bounded ones skip long
-/// paragraphs; the rest see every line.
-const SET_REACH: [usize; 3] = [256, 4096, usize::MAX];
-
 /// The compiled rules of one file.
 #[derive(Debug)]
 pub(crate) struct CompiledFile {
     pub drop: Vec<Rule>,
-    /// Plain drop patterns, grouped by reach (see [`SET_REACH`]).
-    pub drop_sets: Vec<DropSet>,
-    /// Indices in `drop` of rules tried one by one: fancy ones, and plain
-    /// ones with a Unicode word boundary (see [`slows_a_set`]).
-    pub drop_single: Vec<usize>,
+    /// How `drop` is matched: mostly in sets, some rules alone.
+    pub drop_sets: DropSets,
     pub cut: Vec<Rule>,
     pub inline: Vec<Rule>,
 }
@@ -170,43 +167,11 @@ impl CompiledFile {
         &'a self,
         line: &str,
         skip: impl Fn(&Rule) -> bool,
-        mut exceeded: impl FnMut(&'a Rule),
+        exceeded: impl FnMut(&'a Rule),
     ) -> Option<&'a Rule> {
-        let from_set = self
-            .drop_sets
-            .iter()
-            .filter(|s| line.len() <= s.max_len)
-            .flat_map(|s| s.set.matches(line).into_iter().map(|i| s.rules[i]))
-            .min();
-        let from_single = self.drop_single.iter().copied().find(|&i| {
-            let rule = &self.drop[i];
-            if skip(rule) || !rule.may_match(line) {
-                return false;
-            }
-            match rule.pattern.is_match(line) {
-                Ok(m) => m,
-                Err(Exceeded) => {
-                    exceeded(rule);
-                    false
-                }
-            }
-        });
-        let first = match (from_set, from_single) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let first = self.drop_sets.first_match(&self.drop, line, skip, exceeded);
         first.map(|i| &self.drop[i])
     }
-}
-
-/// Whether a plain pattern would make the whole `RegexSet` slow: a Unicode
-/// word boundary (`\b` without `(?-u)`) stops the lazy DFA at the first
-/// non-ASCII byte, and the set then falls back to the PikeVM for every
-/// pattern, which halved throughput on a mixed corpus. Alone, such a
-/// pattern costs only itself, and anchored patterns fail fast.
-fn slows_a_set(pattern: &str) -> bool {
-    regex_syntax::parse(pattern)
-        .is_ok_and(|hir| hir.properties().look_set().contains_word_unicode())
 }
 
 /// Default position before which cut markers are ignored: a "Related"
@@ -222,41 +187,48 @@ pub(crate) fn compile(
     let mut problems = Vec::new();
     let mut out = CompiledFile {
         drop: Vec::new(),
-        drop_sets: Vec::new(),
-        drop_single: Vec::new(),
+        drop_sets: DropSets::default(),
         cut: Vec::new(),
         inline: Vec::new(),
     };
-    let mut plain_drop: [Vec<(&str, usize, usize)>; SET_REACH.len()] = Default::default();
+    let mut members = Vec::new();
     for spec in &file.rules {
-        let pattern = match compile_pattern(spec) {
-            Ok(p) => p,
-            Err(message) => {
+        let in_set = spec.kind == Kind::DropLines && dropset::fits_a_set(spec);
+        let pattern = if in_set {
+            if let Err(message) = check_syntax(spec) {
                 problems.push(problem(label, spec, spec.pattern_pos, message));
                 continue;
             }
+            None
+        } else {
+            match compile_pattern(spec) {
+                Ok(p) => {
+                    problems.extend(check_examples(label, spec, |ex| p.is_match(ex)));
+                    Some(p)
+                }
+                Err(message) => {
+                    problems.push(problem(label, spec, spec.pattern_pos, message));
+                    continue;
+                }
+            }
         };
-        problems.extend(check_examples(label, spec, &pattern));
         let rule = Rule {
             id: format!("{name}/{}", spec.id),
-            max_len: match pattern {
-                Pattern::Plain(_) => anchored_max_len(&spec.pattern),
-                Pattern::Fancy(_) => None,
+            max_len: if spec.fancy {
+                None
+            } else {
+                anchored_max_len(&spec.pattern)
             },
             pattern,
             min_position: spec.min_position.unwrap_or(DEFAULT_MIN_POSITION),
         };
         match spec.kind {
+            Kind::DropLines if in_set => {
+                members.push((spec, out.drop.len()));
+                out.drop.push(rule);
+            }
             Kind::DropLines => {
-                match rule.pattern {
-                    Pattern::Plain(_) if !slows_a_set(&spec.pattern) => {
-                        let reach = rule.max_len.unwrap_or(usize::MAX);
-                        let bucket = SET_REACH.iter().position(|&r| reach <= r);
-                        let bucket = bucket.expect("the last reach is unbounded");
-                        plain_drop[bucket].push((spec.pattern.as_str(), out.drop.len(), reach));
-                    }
-                    _ => out.drop_single.push(out.drop.len()),
-                }
+                out.drop_sets.add_alone(out.drop.len());
                 out.drop.push(rule);
             }
             Kind::CutAfter => out.cut.push(rule),
@@ -266,33 +238,11 @@ pub(crate) fn compile(
     if !problems.is_empty() {
         return Err(problems);
     }
-    for group in plain_drop.iter().filter(|g| !g.is_empty()) {
-        let set = regex::RegexSetBuilder::new(group.iter().map(|(p, _, _)| p))
-            .size_limit(REGEX_SIZE_LIMIT * 4)
-            .dfa_size_limit(DFA_SIZE_LIMIT)
-            .build()
-            .map_err(|e| {
-                vec![RuleProblem {
-                    file: label.to_owned(),
-                    line: 0,
-                    col: 0,
-                    rule: None,
-                    message: format!(
-                        "the drop_lines patterns together are too large: {}",
-                        regex_message(&e)
-                    ),
-                }]
-            })?;
-        out.drop_sets.push(DropSet {
-            set,
-            rules: group.iter().map(|&(_, i, _)| i).collect(),
-            max_len: group.iter().map(|&(_, _, n)| n).max().unwrap_or(usize::MAX),
-        });
-    }
+    out.drop_sets.add_sets(label, &members, &out.drop)?;
     Ok(out)
 }
 
-fn problem(
+pub(crate) fn problem(
     label: &str,
     spec: &RuleSpec,
     pos: crate::ruleset::schema::Pos,
@@ -307,7 +257,18 @@ fn problem(
     }
 }
 
-fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
+/// The checks of [`compile_pattern`] short of compiling: a pattern that
+/// parses compiles unless it is too large, which its set reports.
+fn check_syntax(spec: &RuleSpec) -> Result<(), String> {
+    if spec.pattern.is_empty() || regex_syntax::parse(&spec.pattern).is_err() {
+        // Compile to get the same message as for a pattern of its own.
+        compile_pattern(spec).map(|_| ())
+    } else {
+        Ok(())
+    }
+}
+
+pub(crate) fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
     if spec.pattern.is_empty() {
         return Err("empty pattern: it would match every line".into());
     }
@@ -315,14 +276,14 @@ fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
         fancy_regex::RegexBuilder::new(&spec.pattern)
             .backtrack_limit(BACKTRACK_LIMIT)
             .delegate_size_limit(REGEX_SIZE_LIMIT)
-            .delegate_dfa_size_limit(DFA_SIZE_LIMIT)
+            .delegate_dfa_size_limit(DFA_SIZE_LIMIT_ALONE)
             .build()
             .map(|re| Pattern::Fancy(Box::new(re)))
             .map_err(|e| format!("invalid pattern: {}", last_line(&e.to_string())))
     } else {
         regex::RegexBuilder::new(&spec.pattern)
             .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(DFA_SIZE_LIMIT)
+            .dfa_size_limit(DFA_SIZE_LIMIT_ALONE)
             .build()
             .map(Pattern::Plain)
             .map_err(|e| {
@@ -358,7 +319,11 @@ fn last_line(text: &str) -> String {
 }
 
 /// Runs a rule's examples: each `remove` line must match, no `keep` line may.
-fn check_examples(label: &str, spec: &RuleSpec, pattern: &Pattern) -> Vec<RuleProblem> {
+pub(crate) fn check_examples(
+    label: &str,
+    spec: &RuleSpec,
+    matches: impl Fn(&str) -> Result<bool, Exceeded>,
+) -> Vec<RuleProblem> {
     let mut out = Vec::new();
     let budget = |ex: &str| {
         format!(
@@ -367,9 +332,9 @@ fn check_examples(label: &str, spec: &RuleSpec, pattern: &Pattern) -> Vec<RulePr
         )
     };
     for ex in &spec.remove_examples {
-        match pattern.find(ex) {
-            Ok(Some(_)) => {}
-            Ok(None) => {
+        match matches(ex) {
+            Ok(true) => {}
+            Ok(false) => {
                 let msg = format!("example to remove does not match: \"{ex}\"");
                 out.push(problem(label, spec, spec.pos, msg));
             }
@@ -377,9 +342,9 @@ fn check_examples(label: &str, spec: &RuleSpec, pattern: &Pattern) -> Vec<RulePr
         }
     }
     for ex in &spec.keep_examples {
-        match pattern.find(ex) {
-            Ok(None) => {}
-            Ok(Some(_)) => {
+        match matches(ex) {
+            Ok(false) => {}
+            Ok(true) => {
                 let msg = format!("example to keep matches: \"{ex}\"");
                 out.push(problem(label, spec, spec.pos, msg));
             }

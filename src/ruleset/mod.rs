@@ -7,6 +7,7 @@
 //! at load so that a bad pattern is reported before any cleaning starts.
 
 pub(crate) mod compile;
+mod dropset;
 pub(crate) mod schema;
 
 use std::path::Path;
