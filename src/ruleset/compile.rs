@@ -7,7 +7,7 @@
 //! than once per rule.
 
 use crate::error::RuleProblem;
-use crate::ruleset::dropset::{self, DropSets};
+use crate::ruleset::dropset::{self, DropSets, Fit, Member};
 use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
 
 /// Compiled program size cap per pattern. Ordinary clutter patterns need a
@@ -193,7 +193,11 @@ pub(crate) fn compile(
     };
     let mut members = Vec::new();
     for spec in &file.rules {
-        let in_set = spec.kind == Kind::DropLines && dropset::fits_a_set(spec);
+        let fit = match spec.kind {
+            Kind::DropLines => dropset::fit(spec),
+            _ => Fit::Alone,
+        };
+        let in_set = fit == Fit::Exact;
         let pattern = if in_set {
             if let Err(message) = check_syntax(spec) {
                 problems.push(problem(label, spec, spec.pattern_pos, message));
@@ -223,12 +227,13 @@ pub(crate) fn compile(
             min_position: spec.min_position.unwrap_or(DEFAULT_MIN_POSITION),
         };
         match spec.kind {
-            Kind::DropLines if in_set => {
-                members.push((spec, out.drop.len()));
-                out.drop.push(rule);
-            }
             Kind::DropLines => {
-                out.drop_sets.add_alone(out.drop.len());
+                let index = out.drop.len();
+                match fit {
+                    Fit::Exact => members.push(Member::exact(spec, index)),
+                    Fit::Relaxed(pattern) => members.push(Member::relaxed(spec, index, pattern)),
+                    Fit::Alone => out.drop_sets.add_alone(index),
+                }
                 out.drop.push(rule);
             }
             Kind::CutAfter => out.cut.push(rule),

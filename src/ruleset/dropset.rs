@@ -8,11 +8,18 @@
 //!   skip the short-reach sets.
 //! - **Word boundaries.** A Unicode `\b` stops a set's lazy DFA at the first
 //!   non-ASCII byte, and the whole set falls back to the PikeVM (this halved
-//!   throughput); such patterns are tried alone, where they cost only
-//!   themselves.
+//!   throughput). Such a pattern joins the set without its word boundaries,
+//!   which can only widen what it matches, and a line that this relaxed
+//!   form matches is then checked with the real pattern: the slow engine
+//!   runs only on the few lines that are candidates.
+//! - **Anchoring.** One pattern that is not anchored at the line's start
+//!   makes a set scan every line to its end; such patterns get sets of
+//!   their own, so the anchored sets stop after a line's first bytes.
 //! - **One compilation.** A set member is compiled only as part of its set,
 //!   and its examples are checked through the set: compiling every pattern
 //!   twice doubled the start-up cost of each language.
+
+use regex_syntax::hir::Look;
 
 use crate::error::RuleProblem;
 use crate::ruleset::compile::{
@@ -28,8 +35,9 @@ const SET_REACH: [usize; 3] = [256, 4096, usize::MAX];
 #[derive(Debug)]
 struct DropSet {
     set: regex::RegexSet,
-    /// `rules[i]` is the index in the file's drop rules of pattern `i`.
-    rules: Vec<usize>,
+    /// `rules[i]` is the index in the file's drop rules of pattern `i`,
+    /// and whether a match must be confirmed by the rule's own pattern.
+    rules: Vec<(usize, bool)>,
     /// The longest line any pattern of the set can match.
     max_len: usize,
 }
@@ -43,11 +51,106 @@ pub(crate) struct DropSets {
     alone: Vec<usize>,
 }
 
-/// Whether a rule joins a set (else it is compiled and tried alone).
-pub(crate) fn fits_a_set(spec: &RuleSpec) -> bool {
-    !spec.fancy
-        && regex_syntax::parse(&spec.pattern)
-            .is_ok_and(|hir| !hir.properties().look_set().contains_word_unicode())
+/// How a drop rule is matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// In a set, as written; the rule needs no matcher of its own.
+    Exact,
+    /// In a set as this relaxed pattern, confirmed by its own matcher.
+    Relaxed(String),
+    /// Alone (fancy patterns).
+    Alone,
+}
+
+/// Where a drop rule goes.
+pub(crate) fn fit(spec: &RuleSpec) -> Fit {
+    // `None`: the pattern does not parse, and compiling it reports why.
+    let word_bounded = |p: &str| {
+        regex_syntax::parse(p)
+            .ok()
+            .map(|hir| hir.properties().look_set().contains_word_unicode())
+    };
+    match (spec.fancy, word_bounded(&spec.pattern)) {
+        (false, Some(false)) => Fit::Exact,
+        (false, Some(true)) => {
+            let relaxed = without_word_boundaries(&spec.pattern);
+            if word_bounded(&relaxed) == Some(false) {
+                Fit::Relaxed(relaxed)
+            } else {
+                Fit::Alone
+            }
+        }
+        // Fancy, or a syntax error that compiling reports.
+        _ => Fit::Alone,
+    }
+}
+
+/// `pattern` with every `\b`, `\B` and `\b{...}` removed. An assertion
+/// only narrows what a pattern matches, so the result matches at least
+/// every line the original does.
+fn without_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') if chars.peek() == Some(&'{') => {
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                }
+            }
+            Some('b' | 'B') => {}
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn starts_anchored(pattern: &str) -> bool {
+    regex_syntax::parse(pattern)
+        .is_ok_and(|hir| hir.properties().look_set_prefix().contains(Look::Start))
+}
+
+/// A drop rule offered to a set.
+pub(crate) struct Member<'a> {
+    spec: &'a RuleSpec,
+    anchored: bool,
+    index: usize,
+    pattern: std::borrow::Cow<'a, str>,
+    verify: bool,
+}
+
+impl<'a> Member<'a> {
+    /// A rule matched by its own pattern, in the set.
+    pub(crate) fn exact(spec: &'a RuleSpec, index: usize) -> Self {
+        Member {
+            spec,
+            anchored: starts_anchored(&spec.pattern),
+            index,
+            pattern: std::borrow::Cow::Borrowed(&spec.pattern),
+            verify: false,
+        }
+    }
+
+    /// A rule whose relaxed pattern is in the set.
+    pub(crate) fn relaxed(spec: &'a RuleSpec, index: usize, pattern: String) -> Self {
+        Member {
+            spec,
+            anchored: starts_anchored(&spec.pattern),
+            index,
+            pattern: std::borrow::Cow::Owned(pattern),
+            verify: true,
+        }
+    }
 }
 
 impl DropSets {
@@ -65,12 +168,22 @@ impl DropSets {
     pub(crate) fn add_sets(
         &mut self,
         label: &str,
-        members: &[(&RuleSpec, usize)],
+        members: &[Member<'_>],
         rules: &[Rule],
     ) -> Result<(), Vec<RuleProblem>> {
         let reach = |i: usize| rules[i].max_len.unwrap_or(usize::MAX);
         let mut problems = Vec::new();
-        for (bucket, &limit) in SET_REACH.iter().enumerate() {
+        // Relaxed patterns get sets of their own: mixed with exact ones,
+        // their open prefixes multiplied the DFA states of the whole set.
+        let kinds = SET_REACH.iter().enumerate().flat_map(|k| {
+            [
+                (k, false, true),
+                (k, true, true),
+                (k, false, false),
+                (k, true, false),
+            ]
+        });
+        for ((bucket, &limit), verify, anchored) in kinds {
             let low = if bucket == 0 {
                 0
             } else {
@@ -78,12 +191,13 @@ impl DropSets {
             };
             let group: Vec<_> = members
                 .iter()
-                .filter(|&&(_, i)| (low..=limit).contains(&reach(i)))
+                .filter(|m| m.verify == verify && m.anchored == anchored)
+                .filter(|m| (low..=limit).contains(&reach(m.index)))
                 .collect();
             if group.is_empty() {
                 continue;
             }
-            let built = regex::RegexSetBuilder::new(group.iter().map(|(s, _)| &s.pattern))
+            let built = regex::RegexSetBuilder::new(group.iter().map(|m| &m.pattern))
                 .size_limit(REGEX_SIZE_LIMIT * 4)
                 .dfa_size_limit(DFA_SIZE_LIMIT)
                 .build();
@@ -94,13 +208,14 @@ impl DropSets {
                     continue;
                 }
             };
-            for (k, (spec, _)) in group.iter().enumerate() {
+            // A relaxed member's examples were checked with its own pattern.
+            for (k, m) in group.iter().enumerate().filter(|(_, m)| !m.verify) {
                 let matches = |ex: &str| Ok::<_, Exceeded>(set.matches(ex).matched(k));
-                problems.extend(check_examples(label, spec, matches));
+                problems.extend(check_examples(label, m.spec, matches));
             }
             self.sets.push(DropSet {
-                rules: group.iter().map(|&&(_, i)| i).collect(),
-                max_len: group.iter().map(|&&(_, i)| reach(i)).max().unwrap_or(0),
+                rules: group.iter().map(|m| (m.index, m.verify)).collect(),
+                max_len: group.iter().map(|m| reach(m.index)).max().unwrap_or(0),
                 set,
             });
         }
@@ -121,11 +236,17 @@ impl DropSets {
         skip: impl Fn(&Rule) -> bool,
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<usize> {
+        let confirmed = |&(i, verify): &(usize, bool)| {
+            // A relaxed pattern is plain: its own matcher cannot fail.
+            !verify || rules[i].pattern().is_match(line).unwrap_or(false)
+        };
         let from_sets = self
             .sets
             .iter()
             .filter(|s| line.len() <= s.max_len)
             .flat_map(|s| s.set.matches(line).into_iter().map(|i| s.rules[i]))
+            .filter(confirmed)
+            .map(|(i, _)| i)
             .min();
         let from_alone = self.alone.iter().copied().find(|&i| {
             let rule = &rules[i];
@@ -146,12 +267,12 @@ impl DropSets {
 
 /// A set failed to compile: name the members that fail alone, or else say
 /// that they are too large together.
-fn too_large(label: &str, group: &[&(&RuleSpec, usize)], e: &regex::Error) -> Vec<RuleProblem> {
+fn too_large(label: &str, group: &[&Member<'_>], e: &regex::Error) -> Vec<RuleProblem> {
     let alone: Vec<RuleProblem> = group
         .iter()
-        .filter_map(|(spec, _)| {
-            let message = compile_pattern(spec).err()?;
-            Some(problem(label, spec, spec.pattern_pos, message))
+        .filter_map(|m| {
+            let message = compile_pattern(m.spec).err()?;
+            Some(problem(label, m.spec, m.spec.pattern_pos, message))
         })
         .collect();
     if !alone.is_empty() {
@@ -164,4 +285,42 @@ fn too_large(label: &str, group: &[&(&RuleSpec, usize)], e: &regex::Error) -> Ve
         rule: None,
         message: format!("the drop_lines patterns together are too large: {e}"),
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_boundaries_are_removed_and_nothing_else() {
+        let cases = [
+            (
+                r"(?i)^.{0,40}\bwe use cookies\b.*$",
+                r"(?i)^.{0,40}we use cookies.*$",
+            ),
+            (r"\Bx\b{start}y\b{end-half}", "xy"),
+            (r"a\\b\.c", r"a\\b\.c"),
+            (r"[a-z\d]+\s\bend", r"[a-z\d]+\send"),
+        ];
+        for (pattern, relaxed) in cases {
+            assert_eq!(without_word_boundaries(pattern), relaxed, "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_relaxed_pattern_matches_at_least_what_the_original_does() {
+        let pattern = r"(?i)^(?:.{0,40}\b(?:sign up|subscribe)\b.{0,40}|ähnliche\b.*)$";
+        let original = regex::Regex::new(pattern).expect("valid");
+        let relaxed = regex::Regex::new(&without_word_boundaries(pattern)).expect("valid");
+        for line in [
+            "Sign up now",
+            "Please subscribe!",
+            "Ähnliche Artikel",
+            "resubscribed",
+            "ähnlicher",
+        ] {
+            assert!(!original.is_match(line) || relaxed.is_match(line), "{line}");
+        }
+        assert!(relaxed.is_match("resubscribed") && !original.is_match("resubscribed"));
+    }
 }
