@@ -31,6 +31,10 @@ pub(crate) const BACKTRACK_LIMIT: usize = 100_000;
 pub(crate) enum Pattern {
     Plain(regex::Regex),
     Fancy(Box<fancy_regex::Regex>),
+    /// A plain pattern without lazy DFAs (forward NFA, PikeVM and
+    /// backtracker only): a third of the memory, for rules that only
+    /// confirm the rare candidate lines their set found.
+    Lean(regex_automata::meta::Regex),
 }
 
 impl Pattern {
@@ -42,6 +46,7 @@ impl Pattern {
     pub(crate) fn find(&self, text: &str) -> Result<Option<(usize, usize)>, Exceeded> {
         match self {
             Pattern::Plain(re) => Ok(re.find(text).map(|m| (m.start(), m.end()))),
+            Pattern::Lean(re) => Ok(re.find(text).map(|m| (m.start(), m.end()))),
             Pattern::Fancy(re) => match re.find(text) {
                 Ok(m) => Ok(m.map(|m| (m.start(), m.end()))),
                 Err(_) => Err(Exceeded),
@@ -58,6 +63,7 @@ impl Pattern {
     pub(crate) fn is_match(&self, text: &str) -> Result<bool, Exceeded> {
         match self {
             Pattern::Plain(re) => Ok(re.is_match(text)),
+            Pattern::Lean(re) => Ok(re.is_match(text)),
             Pattern::Fancy(re) => re.is_match(text).map_err(|_| Exceeded),
         }
     }
@@ -80,6 +86,17 @@ impl Pattern {
                     if let Some(m) = caps.get(group) {
                         if m.start() < m.end() {
                             out.push((m.start(), m.end()));
+                        }
+                    }
+                }
+            }
+            Pattern::Lean(re) => {
+                let group =
+                    usize::from(re.group_info().group_len(regex_automata::PatternID::ZERO) > 1);
+                for caps in re.captures_iter(text) {
+                    if let Some(m) = caps.get_group(group) {
+                        if m.start < m.end {
+                            out.push((m.start, m.end));
                         }
                     }
                 }
@@ -198,6 +215,10 @@ pub(crate) fn compile(
             _ => Fit::Alone,
         };
         let in_set = fit == Fit::Exact;
+        let compiled = match fit {
+            Fit::Relaxed(_) => compile_lean(spec),
+            _ => compile_pattern(spec),
+        };
         let pattern = if in_set {
             if let Err(message) = check_syntax(spec) {
                 problems.push(problem(label, spec, spec.pattern_pos, message));
@@ -205,7 +226,7 @@ pub(crate) fn compile(
             }
             None
         } else {
-            match compile_pattern(spec) {
+            match compiled {
                 Ok(p) => {
                     problems.extend(check_examples(label, spec, |ex| p.is_match(ex)));
                     Some(p)
@@ -271,6 +292,22 @@ fn check_syntax(spec: &RuleSpec) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// A plain pattern as [`Pattern::Lean`]; errors are reported as
+/// [`compile_pattern`] would.
+fn compile_lean(spec: &RuleSpec) -> Result<Pattern, String> {
+    use regex_automata::meta;
+    let config = meta::Config::new()
+        .hybrid(false)
+        .dfa(false)
+        .onepass(false)
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT));
+    meta::Regex::builder()
+        .configure(config)
+        .build(&spec.pattern)
+        .map(Pattern::Lean)
+        .or_else(|_| compile_pattern(spec).and(Err("invalid pattern".into())))
 }
 
 pub(crate) fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
