@@ -25,6 +25,7 @@ use crate::error::RuleProblem;
 use crate::ruleset::compile::{
     check_examples, compile_pattern, problem, Exceeded, Rule, DFA_SIZE_LIMIT, REGEX_SIZE_LIMIT,
 };
+use crate::ruleset::lineset::LineSet;
 use crate::ruleset::schema::RuleSpec;
 
 /// Upper bounds of the sets by reach, in bytes: menu words and share
@@ -34,7 +35,7 @@ const SET_REACH: [usize; 3] = [256, 4096, usize::MAX];
 /// Plain drop patterns of similar reach, matched together.
 #[derive(Debug)]
 struct DropSet {
-    set: regex::RegexSet,
+    set: LineSet,
     /// `rules[i]` is the index in the file's drop rules of pattern `i`,
     /// and whether a match must be confirmed by the rule's own pattern.
     rules: Vec<(usize, bool)>,
@@ -197,10 +198,8 @@ impl DropSets {
             if group.is_empty() {
                 continue;
             }
-            let built = regex::RegexSetBuilder::new(group.iter().map(|m| &m.pattern))
-                .size_limit(REGEX_SIZE_LIMIT * 4)
-                .dfa_size_limit(DFA_SIZE_LIMIT)
-                .build();
+            let patterns: Vec<&str> = group.iter().map(|m| m.pattern.as_ref()).collect();
+            let built = LineSet::new(&patterns, REGEX_SIZE_LIMIT * 4, DFA_SIZE_LIMIT);
             let set = match built {
                 Ok(set) => set,
                 Err(e) => {
@@ -210,7 +209,10 @@ impl DropSets {
             };
             // A relaxed member's examples were checked with its own pattern.
             for (k, m) in group.iter().enumerate().filter(|(_, m)| !m.verify) {
-                let matches = |ex: &str| Ok::<_, Exceeded>(set.matches(ex).matched(k));
+                let matches = |ex: &str| {
+                    let id = regex_automata::PatternID::must(k);
+                    Ok::<_, Exceeded>(set.matches(ex).contains(id))
+                };
                 problems.extend(check_examples(label, m.spec, matches));
             }
             self.sets.push(DropSet {
@@ -240,14 +242,15 @@ impl DropSets {
             // A relaxed pattern is plain: its own matcher cannot fail.
             !verify || rules[i].pattern().is_match(line).unwrap_or(false)
         };
-        let from_sets = self
-            .sets
-            .iter()
-            .filter(|s| line.len() <= s.max_len)
-            .flat_map(|s| s.set.matches(line).into_iter().map(|i| s.rules[i]))
-            .filter(confirmed)
-            .map(|(i, _)| i)
-            .min();
+        let mut from_sets: Option<usize> = None;
+        for set in self.sets.iter().filter(|s| line.len() <= s.max_len) {
+            for id in set.set.matches(line).iter() {
+                let rule = set.rules[id.as_usize()];
+                if from_sets.is_none_or(|best| rule.0 < best) && confirmed(&rule) {
+                    from_sets = Some(rule.0);
+                }
+            }
+        }
         let from_alone = self.alone.iter().copied().find(|&i| {
             let rule = &rules[i];
             if skip(rule) || !rule.may_match(line) {
@@ -267,7 +270,7 @@ impl DropSets {
 
 /// A set failed to compile: name the members that fail alone, or else say
 /// that they are too large together.
-fn too_large(label: &str, group: &[&Member<'_>], e: &regex::Error) -> Vec<RuleProblem> {
+fn too_large(label: &str, group: &[&Member<'_>], e: &str) -> Vec<RuleProblem> {
     let alone: Vec<RuleProblem> = group
         .iter()
         .filter_map(|m| {

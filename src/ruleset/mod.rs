@@ -8,6 +8,7 @@
 
 pub(crate) mod compile;
 mod dropset;
+mod lineset;
 pub(crate) mod schema;
 
 use std::path::Path;
