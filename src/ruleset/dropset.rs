@@ -209,10 +209,7 @@ impl DropSets {
             };
             // A relaxed member's examples were checked with its own pattern.
             for (k, m) in group.iter().enumerate().filter(|(_, m)| !m.verify) {
-                let matches = |ex: &str| {
-                    let id = regex_automata::PatternID::must(k);
-                    Ok::<_, Exceeded>(set.matches(ex).contains(id))
-                };
+                let matches = |ex: &str| Ok::<_, Exceeded>(set.is_match(k, ex));
                 problems.extend(check_examples(label, m.spec, matches));
             }
             self.sets.push(DropSet {
@@ -244,12 +241,12 @@ impl DropSets {
         };
         let mut from_sets: Option<usize> = None;
         for set in self.sets.iter().filter(|s| line.len() <= s.max_len) {
-            for id in set.set.matches(line).iter() {
-                let rule = set.rules[id.as_usize()];
+            set.set.for_each_match(line, |k| {
+                let rule = set.rules[k];
                 if from_sets.is_none_or(|best| rule.0 < best) && confirmed(&rule) {
                     from_sets = Some(rule.0);
                 }
-            }
+            });
         }
         let from_alone = self.alone.iter().copied().find(|&i| {
             let rule = &rules[i];
