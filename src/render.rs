@@ -26,6 +26,11 @@ pub(crate) fn text(blocks: &[Block<'_, '_>]) -> String {
 pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Vec<Removal>) -> Vec<Removal> {
     for block in blocks {
         if let Verdict::Drop(action, rule) = block.verdict {
+            // A line that inline removals emptied is accounted for by its
+            // spans; a removal of the empty rest would show nothing.
+            if block.text.is_empty() {
+                continue;
+            }
             all.push(Removal {
                 line: block.line,
                 action,

@@ -255,7 +255,7 @@ fn cases(n: u32) -> u32 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(192), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
 
     /// Never panics; shape, size, JSON and trace invariants (`check`).
     #[test]
@@ -305,7 +305,10 @@ proptest! {
     fn cleaning_is_idempotent_with_detection(page in page(60)) {
         let once = DETECT.clean(&page);
         let twice = DETECT.clean(&once.text);
-        prop_assume!(twice.lang == once.lang);
+        if twice.lang != once.lang {
+            // Named exception: see `detection_changes_on_cleaned_text`.
+            return Ok(());
+        }
         if let Some(why) = reclean_difference(&once, &twice) {
             prop_assert!(false, "{} ({}): {:?} -> {:?}", why, once.lang, once.text, twice.text);
         }
@@ -313,7 +316,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(12), ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(16), ..ProptestConfig::default() })]
 
     /// Very long lines and thousands of short or repeated lines.
     #[test]
@@ -387,6 +390,35 @@ fn cut_marker_moves_past_min_position() {
     assert!(reclean_difference(&once, &twice).is_none());
 }
 
+/// The other exception: language detection samples a page's longest
+/// lines, and the cleaned text lacks the dropped ones. Here a long Japanese
+/// copyright footer makes a Chinese page Japanese; common/copyright drops
+/// it, and the article left is detected as Chinese, whose rules also drop
+/// the share line "分享到：微信" that the Japanese rules left in the body.
+#[test]
+fn detection_changes_on_cleaned_text() {
+    let footer = format!(
+        "©{}",
+        "このサイトの記事や写真の無断転載を禁じます。すべての著作権は運営会社に帰属します。"
+            .repeat(20)
+    );
+    let prose = [
+        "经过一年多的施工，市中心的城市公园改造工程于本周正式完工，新增了步行道、儿童游乐区和大片绿地，附近居民纷纷前来参观。",
+        "负责该项目的工程师表示，改造过程中保留了公园内的老树，并新建了雨水收集系统，以减少夏季暴雨对周边街道的影响。",
+        "市政府表示，今后还将对其他几个老旧公园进行类似的改造，让更多市民享受到更好的公共空间。",
+    ];
+    let page = format!(
+        "{footer}\n{}\n分享到：微信\n{}\n{}\n",
+        prose[0], prose[1], prose[2]
+    );
+    let once = DETECT.clean(&page);
+    assert_eq!(once.lang, "jpn", "{once:#?}");
+    assert!(once.text.contains("\n分享到：微信\n"));
+    let twice = DETECT.clean(&once.text);
+    assert_eq!(twice.lang, "cmn");
+    assert_eq!(twice.text, once.text.replace("分享到：微信\n\n", ""));
+}
+
 /// A page of one blank line has one trace entry (it had none).
 #[test]
 fn one_blank_line_is_one_trace_line() {
@@ -437,4 +469,21 @@ fn check_rejects_invented_text() {
     let mut miscounted = good;
     miscounted.lines.pop();
     assert!(std::panic::catch_unwind(|| check(&miscounted, Input::Text(page))).is_err());
+}
+
+/// A line that an inline rule empties is accounted for by its span alone
+/// (it also had a removal with empty text).
+#[test]
+fn emptied_line_has_only_its_spans() {
+    let kor = cleaner(Some("kor"), true);
+    let page = "[사진=연합뉴스]\n시립 도서관의 새 건물이 이번 주에 문을 열었으며, 첫날부터 많은 시민들이 방문했다. 새 건물에는 어린이 독서실과 학습 공간이 마련되어 있다.\n";
+    let c = kor.clean(page);
+    let own: Vec<_> = c.removed.iter().filter(|r| r.line == 1).collect();
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(
+        (own[0].rule.as_str(), own[0].text.as_str()),
+        ("kor/photo-credit-inline", "[사진=연합뉴스]")
+    );
+    assert!(c.removed.iter().all(|r| !r.text.is_empty()));
+    check(&c, Input::Text(page));
 }
