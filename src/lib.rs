@@ -130,6 +130,25 @@ pub struct Warning {
     pub message: String,
 }
 
+/// Whether `bytes` look like a binary file rather than text: NUL bytes in
+/// the first 8 KiB, unless the text is UTF-16 (with a BOM, or recognised
+/// by where its zero bytes fall, as [`Cleaner::clean_bytes`] decodes it).
+///
+/// ```
+/// assert!(dechaff::looks_binary(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
+/// assert!(!dechaff::looks_binary(b"plain text\n"));
+/// let utf16: Vec<u8> = "Some text in UTF-16, with no byte-order mark at all.\n"
+///     .encode_utf16()
+///     .flat_map(u16::to_le_bytes)
+///     .collect();
+/// assert!(!dechaff::looks_binary(&utf16));
+/// ```
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    let bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
+    head.contains(&0) && !bom && decode::utf16_without_bom(head).is_none()
+}
+
 /// Why the safety net kept a page whole.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SafetyNet {

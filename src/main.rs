@@ -228,7 +228,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         )));
     }
     let bytes = read_input(&input)?;
-    if looks_binary(&bytes) {
+    if dechaff::looks_binary(&bytes) {
         return Err(Failure::Io(format!(
             "{}: looks like a binary file (NUL bytes), not text; not cleaned",
             input.display()
@@ -317,13 +317,6 @@ fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
         bytes = fs::read(path).map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?;
     }
     Ok(bytes)
-}
-
-/// NUL bytes do not occur in text, except in UTF-16 (which has a BOM here).
-fn looks_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(8192)];
-    let utf16 = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16 && head.contains(&0)
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
@@ -422,7 +415,7 @@ fn clean_dir(cleaner: &Cleaner, input: &Path, cli: &Cli) -> Result<ExitCode, Fai
         quiet: cli.quiet,
     };
     let all_ok = cli::dir::run(&job, |path, bytes| {
-        if looks_binary(bytes) {
+        if dechaff::looks_binary(bytes) {
             return Err(format!(
                 "{}: looks like a binary file (NUL bytes), not text; skipped",
                 path.display()

@@ -5,10 +5,11 @@
 //! reported as failed with its path; the summary adds them up and the exit
 //! status is 1 if anything failed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -29,10 +30,9 @@ pub struct Job<'a> {
     pub quiet: bool,
 }
 
-/// A file to clean: where it is, and where its output goes.
+/// A file to clean, and its size for the progress bar and summary.
 struct Item {
     source: PathBuf,
-    target: PathBuf,
     len: u64,
 }
 
@@ -82,20 +82,21 @@ pub fn run(
     };
     walk(job.input, &mut state, &mut items, &mut problems);
     items.sort_by(|a, b| a.source.cmp(&b.source));
-    for item in &mut items {
-        let rel = item
-            .source
+    // Targets are made when needed: held for every file of a big tree,
+    // they grew peak memory with the number of files.
+    let target_of = |source: &Path| -> PathBuf {
+        let rel = source
             .strip_prefix(job.input)
             .expect("walk stays under the input");
-        item.target = match &out_root {
+        match &out_root {
             Some(out) => {
                 let mut t = out.join(rel);
                 t.as_mut_os_string().push(job.suffix);
                 t
             }
-            None => item.source.clone(),
-        };
-    }
+            None => source.to_owned(),
+        }
+    };
     let total: u64 = items.iter().map(|i| i.len).sum();
     let bar = progress(total, "files");
     let found = items.len() + problems.len();
@@ -104,8 +105,17 @@ pub fn run(
         note(&bar, p);
     }
     counts.failed.store(problems.len(), Ordering::Relaxed);
+    let parents = Parents::default();
     items.par_iter().for_each(|item| {
-        let result = process(item, out_root.as_deref(), job.skip_existing, &clean);
+        let target = target_of(&item.source);
+        let result = process(
+            item,
+            &target,
+            out_root.as_deref(),
+            &parents,
+            job.skip_existing,
+            &clean,
+        );
         match result {
             Ok(Done::Skipped) => {
                 counts.skipped.fetch_add(1, Ordering::Relaxed);
@@ -158,33 +168,62 @@ enum Done {
     },
 }
 
+/// Output directories already created and checked, so that a tree of many
+/// small files costs one `create_dir_all` and one `canonicalize` per
+/// directory, not per file (per file, they took more time than cleaning
+/// and made two threads slower than one).
+#[derive(Default)]
+struct Parents {
+    done: Mutex<HashMap<PathBuf, Result<(), String>>>,
+}
+
+impl Parents {
+    /// Creates `parent` and checks that it really lies under `out`: a
+    /// directory inside OUT may be a symlink planted to lead outside.
+    fn ready(&self, parent: &Path, out: &Path) -> Result<(), String> {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(result) = done.get(parent) {
+            return result.clone();
+        }
+        let result = fs::create_dir_all(parent)
+            .and_then(|()| fs::canonicalize(parent))
+            .map_err(|e| format!("{}: {e}", parent.display()))
+            .and_then(|real| {
+                if real.starts_with(out) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "resolves outside the output directory (to {}); not written",
+                        real.display()
+                    ))
+                }
+            });
+        done.insert(parent.to_owned(), result.clone());
+        result
+    }
+}
+
 fn process(
     item: &Item,
+    target: &Path,
     out_root: Option<&Path>,
+    parents: &Parents,
     skip_existing: bool,
     clean: &(impl Fn(&Path, &[u8]) -> Result<Cleaned, String> + Sync),
 ) -> Result<Done, String> {
     let show = |p: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
-    if skip_existing && up_to_date(&item.source, &item.target) {
+    if skip_existing && up_to_date(&item.source, target) {
         return Ok(Done::Skipped);
     }
     let bytes = fs::read(&item.source).map_err(|e| show(&item.source, &e))?;
     let cleaned = clean(&item.source, &bytes)?;
     if let Some(out) = out_root {
-        let parent = item.target.parent().expect("targets lie under OUT");
-        fs::create_dir_all(parent).map_err(|e| show(parent, &e))?;
-        // A directory inside OUT may be a symlink planted to lead outside:
-        // resolve the real parent before writing into it.
-        let real = fs::canonicalize(parent).map_err(|e| show(parent, &e))?;
-        if !real.starts_with(out) {
-            return Err(format!(
-                "{}: resolves outside the output directory (to {}); not written",
-                item.target.display(),
-                real.display()
-            ));
-        }
+        let parent = target.parent().expect("targets lie under OUT");
+        parents
+            .ready(parent, out)
+            .map_err(|e| format!("{}: {e}", target.display()))?;
     }
-    write_atomic(&item.target, &cleaned.bytes).map_err(|e| show(&item.target, &e))?;
+    write_atomic(target, &cleaned.bytes).map_err(|e| show(target, &e))?;
     Ok(Done::Written {
         out: cleaned.bytes.len() as u64,
         netted: cleaned.netted,
@@ -369,7 +408,6 @@ fn walk(dir: &Path, state: &mut Walk<'_>, items: &mut Vec<Item>, problems: &mut 
         } else if meta.is_file() {
             items.push(Item {
                 source: path,
-                target: PathBuf::new(),
                 len: meta.len(),
             });
         } else {
