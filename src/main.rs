@@ -243,7 +243,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     for n in notes(&cleaned) {
         eprintln!("dechaff: {name}{n}");
     }
-    let rendered = render(&cleaned, &cli);
+    let rendered = render(cleaned, &cli);
     match &cli.output {
         Some(path) => cli::write_atomic(path, rendered.as_bytes())
             .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?,
@@ -328,7 +328,9 @@ fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
     }
 }
 
-fn render(cleaned: &Cleaned, cli: &Cli) -> String {
+/// The output for `cleaned`; takes it by value so the text of a huge page
+/// is moved out, not copied.
+fn render(cleaned: Cleaned, cli: &Cli) -> String {
     if cli.explain {
         let color = match cli.color {
             Color::Always => true,
@@ -339,12 +341,12 @@ fn render(cleaned: &Cleaned, cli: &Cli) -> String {
                     && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        return explain(cleaned, color);
+        return explain(&cleaned, color);
     }
     match cli.format {
-        Format::Text => cleaned.text.clone(),
+        Format::Text => cleaned.text,
         Format::Json => {
-            let mut s = serde_json::to_string(cleaned)
+            let mut s = serde_json::to_string(&cleaned)
                 .expect("Cleaned serialises: strings and numbers only");
             s.push('\n');
             s
@@ -425,7 +427,7 @@ fn clean_dir(cleaner: &Cleaner, input: &Path, cli: &Cli) -> Result<ExitCode, Fai
         Ok(cli::dir::Cleaned {
             netted: cleaned.safety_net.is_some(),
             notes: notes(&cleaned),
-            bytes: render(&cleaned, cli).into_bytes(),
+            bytes: render(cleaned, cli).into_bytes(),
         })
     })
     .map_err(Failure::Usage)?;
