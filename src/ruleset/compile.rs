@@ -153,9 +153,8 @@ impl Rule {
 
 /// The longest match of `pattern` in bytes, if it is anchored at the start
 /// and end of the line and has no unbounded repetition.
-fn anchored_max_len(pattern: &str) -> Option<usize> {
+fn anchored_max_len(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     use regex_syntax::hir::Look;
-    let hir = regex_syntax::parse(pattern).ok()?;
     let p = hir.properties();
     let anchored =
         p.look_set_prefix().contains(Look::Start) && p.look_set_suffix().contains(Look::End);
@@ -210,40 +209,35 @@ pub(crate) fn compile(
     };
     let mut members = Vec::new();
     for spec in &file.rules {
+        // Parsed once: the set, the reach and the anchoring all read it.
+        let hir = (!spec.fancy)
+            .then(|| regex_syntax::parse(&spec.pattern).ok())
+            .flatten();
         let fit = match spec.kind {
-            Kind::DropLines => dropset::fit(spec),
+            Kind::DropLines => dropset::fit(spec, hir.as_ref()),
             _ => Fit::Alone,
         };
-        let in_set = fit == Fit::Exact;
-        let compiled = match fit {
-            Fit::Relaxed(_) => compile_lean(spec),
-            _ => compile_pattern(spec),
+        // A set member is compiled only as part of its set.
+        let pattern = match &fit {
+            Fit::Exact => None,
+            Fit::Relaxed(_) => Some(compile_lean(spec)),
+            Fit::Alone => Some(compile_pattern(spec)),
         };
-        let pattern = if in_set {
-            if let Err(message) = check_syntax(spec) {
+        let pattern = match pattern {
+            None => None,
+            Some(Ok(p)) => {
+                problems.extend(check_examples(label, spec, |ex| p.is_match(ex)));
+                Some(p)
+            }
+            Some(Err(message)) => {
                 problems.push(problem(label, spec, spec.pattern_pos, message));
                 continue;
             }
-            None
-        } else {
-            match compiled {
-                Ok(p) => {
-                    problems.extend(check_examples(label, spec, |ex| p.is_match(ex)));
-                    Some(p)
-                }
-                Err(message) => {
-                    problems.push(problem(label, spec, spec.pattern_pos, message));
-                    continue;
-                }
-            }
         };
+        let anchored = hir.as_ref().is_some_and(dropset::starts_anchored);
         let rule = Rule {
             id: format!("{name}/{}", spec.id),
-            max_len: if spec.fancy {
-                None
-            } else {
-                anchored_max_len(&spec.pattern)
-            },
+            max_len: hir.as_ref().and_then(anchored_max_len),
             pattern,
             min_position: spec.min_position.unwrap_or(DEFAULT_MIN_POSITION),
         };
@@ -251,8 +245,10 @@ pub(crate) fn compile(
             Kind::DropLines => {
                 let index = out.drop.len();
                 match fit {
-                    Fit::Exact => members.push(Member::exact(spec, index)),
-                    Fit::Relaxed(pattern) => members.push(Member::relaxed(spec, index, pattern)),
+                    Fit::Exact => members.push(Member::exact(spec, index, anchored)),
+                    Fit::Relaxed(pattern) => {
+                        members.push(Member::relaxed(spec, index, pattern, anchored));
+                    }
                     Fit::Alone => out.drop_sets.add_alone(index),
                 }
                 out.drop.push(rule);
@@ -280,17 +276,6 @@ pub(crate) fn problem(
         col: pos.col,
         rule: Some(spec.id.clone()),
         message,
-    }
-}
-
-/// The checks of [`compile_pattern`] short of compiling: a pattern that
-/// parses compiles unless it is too large, which its set reports.
-fn check_syntax(spec: &RuleSpec) -> Result<(), String> {
-    if spec.pattern.is_empty() || regex_syntax::parse(&spec.pattern).is_err() {
-        // Compile to get the same message as for a pattern of its own.
-        compile_pattern(spec).map(|_| ())
-    } else {
-        Ok(())
     }
 }
 
@@ -373,24 +358,16 @@ pub(crate) fn check_examples(
              simplify nested repetition"
         )
     };
-    for ex in &spec.remove_examples {
-        match matches(ex) {
-            Ok(true) => {}
-            Ok(false) => {
-                let msg = format!("example to remove does not match: \"{ex}\"");
-                out.push(problem(label, spec, spec.pos, msg));
-            }
-            Err(Exceeded) => out.push(problem(label, spec, spec.pos, budget(ex))),
-        }
-    }
-    for ex in &spec.keep_examples {
-        match matches(ex) {
-            Ok(false) => {}
-            Ok(true) => {
-                let msg = format!("example to keep matches: \"{ex}\"");
-                out.push(problem(label, spec, spec.pos, msg));
-            }
-            Err(Exceeded) => out.push(problem(label, spec, spec.pos, budget(ex))),
+    let expected = [(&spec.remove_examples, true), (&spec.keep_examples, false)];
+    for (examples, remove) in expected {
+        for ex in examples {
+            let message = match matches(ex) {
+                Ok(hit) if hit == remove => continue,
+                Ok(_) if remove => format!("example to remove does not match: \"{ex}\""),
+                Ok(_) => format!("example to keep matches: \"{ex}\""),
+                Err(Exceeded) => budget(ex),
+            };
+            out.push(problem(label, spec, spec.pos, message));
         }
     }
     out

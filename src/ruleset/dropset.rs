@@ -19,7 +19,7 @@
 //!   and its examples are checked through the set: compiling every pattern
 //!   twice doubled the start-up cost of each language.
 
-use regex_syntax::hir::Look;
+use regex_syntax::hir::{Hir, Look};
 
 use crate::error::RuleProblem;
 use crate::ruleset::compile::{
@@ -63,26 +63,21 @@ pub(crate) enum Fit {
     Alone,
 }
 
-/// Where a drop rule goes.
-pub(crate) fn fit(spec: &RuleSpec) -> Fit {
-    // `None`: the pattern does not parse, and compiling it reports why.
-    let word_bounded = |p: &str| {
-        regex_syntax::parse(p)
-            .ok()
-            .map(|hir| hir.properties().look_set().contains_word_unicode())
-    };
-    match (spec.fancy, word_bounded(&spec.pattern)) {
-        (false, Some(false)) => Fit::Exact,
-        (false, Some(true)) => {
+/// Where a drop rule goes, given its parsed pattern (`None` for fancy
+/// rules and for patterns that do not parse, which compiling reports).
+pub(crate) fn fit(spec: &RuleSpec, hir: Option<&Hir>) -> Fit {
+    let word_bounded = |h: &Hir| h.properties().look_set().contains_word_unicode();
+    match hir {
+        Some(_) if spec.pattern.is_empty() => Fit::Alone,
+        Some(h) if !word_bounded(h) => Fit::Exact,
+        Some(_) => {
             let relaxed = without_word_boundaries(&spec.pattern);
-            if word_bounded(&relaxed) == Some(false) {
-                Fit::Relaxed(relaxed)
-            } else {
-                Fit::Alone
+            match regex_syntax::parse(&relaxed) {
+                Ok(h) if !word_bounded(&h) => Fit::Relaxed(relaxed),
+                _ => Fit::Alone,
             }
         }
-        // Fancy, or a syntax error that compiling reports.
-        _ => Fit::Alone,
+        None => Fit::Alone,
     }
 }
 
@@ -116,9 +111,9 @@ fn without_word_boundaries(pattern: &str) -> String {
     out
 }
 
-fn starts_anchored(pattern: &str) -> bool {
-    regex_syntax::parse(pattern)
-        .is_ok_and(|hir| hir.properties().look_set_prefix().contains(Look::Start))
+/// Whether `hir` only matches from the start of the line.
+pub(crate) fn starts_anchored(hir: &Hir) -> bool {
+    hir.properties().look_set_prefix().contains(Look::Start)
 }
 
 /// A drop rule offered to a set.
@@ -132,10 +127,10 @@ pub(crate) struct Member<'a> {
 
 impl<'a> Member<'a> {
     /// A rule matched by its own pattern, in the set.
-    pub(crate) fn exact(spec: &'a RuleSpec, index: usize) -> Self {
+    pub(crate) fn exact(spec: &'a RuleSpec, index: usize, anchored: bool) -> Self {
         Member {
             spec,
-            anchored: starts_anchored(&spec.pattern),
+            anchored,
             index,
             pattern: std::borrow::Cow::Borrowed(&spec.pattern),
             verify: false,
@@ -143,10 +138,17 @@ impl<'a> Member<'a> {
     }
 
     /// A rule whose relaxed pattern is in the set.
-    pub(crate) fn relaxed(spec: &'a RuleSpec, index: usize, pattern: String) -> Self {
+    /// Removing word boundaries leaves a start anchor in place, so
+    /// `anchored` is the original pattern's.
+    pub(crate) fn relaxed(
+        spec: &'a RuleSpec,
+        index: usize,
+        pattern: String,
+        anchored: bool,
+    ) -> Self {
         Member {
             spec,
-            anchored: starts_anchored(&spec.pattern),
+            anchored,
             index,
             pattern: std::borrow::Cow::Owned(pattern),
             verify: true,
