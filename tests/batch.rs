@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{bin, scratch};
+use common::{bin, exited_one, scratch};
 
 const ARTICLE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nThe mayor said the plan would keep taxes flat while adding two hundred teachers over the next three years.\n\nShare on Facebook\n";
 
@@ -105,12 +105,7 @@ fn a_messy_tree_is_fully_accounted_for() {
         .args(["-j", "2"])
         .output()
         .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failure sets the status: {stderr}"
-    );
+    let stderr = exited_one(&out, "a failure sets the status");
     let (found, cleaned, skipped, failed) = summary(&out);
     assert_eq!(found, cleaned + skipped + failed, "{stderr}");
     assert_eq!((found, cleaned, failed), (8, 4, 4), "{stderr}");

@@ -12,7 +12,7 @@ use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
-use common::{bin, scratch};
+use common::{bin, exited_one, scratch};
 
 const PAGE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nShare on Facebook\n";
 
@@ -103,12 +103,7 @@ fn jsonl_file_with_bad_lines_to_file_and_rejects() {
         .arg(dir.join("rejects.jsonl"))
         .output()
         .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "rejects set the status: {stderr}"
-    );
+    let stderr = exited_one(&out, "rejects set the status");
     assert!(
         stderr.contains("6 records: 3 cleaned, 3 rejected"),
         "{stderr}"
@@ -188,12 +183,7 @@ fn check_wet(path: &Path, sample: &wet_sample::SampleWet, rejects: &Path) {
         .arg(rejects)
         .output()
         .expect("runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "bad records set the status: {stderr}"
-    );
+    let stderr = exited_one(&out, "bad records set the status");
     let docs = lines(&fs::read(path.with_extension("out.jsonl")).expect("out"));
     let bad = lines(&fs::read(rejects).expect("rejects"));
     assert_eq!(

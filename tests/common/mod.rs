@@ -11,6 +11,14 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dechaff"))
 }
 
+/// Asserts that a run exited with status 1 (something failed or was
+/// rejected, the rest done), `why` naming the cause; returns its stderr.
+pub fn exited_one(out: &std::process::Output, why: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{why}: {stderr}");
+    stderr
+}
+
 /// A fresh directory under the target dir, removed first if it exists.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
