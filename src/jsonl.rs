@@ -385,18 +385,19 @@ impl<W: Write> Writer<W> {
 const REJECT_RAW_MAX: usize = 1 << 20;
 
 /// Cleans every record of `input` into `output`, in input order, using the
-/// current rayon pool. Rejected lines go to `rejects` (or are only counted
-/// when it is `None`). `progress` is called after each batch.
+/// current rayon pool. Each rejected line is handed to `on_reject` (which
+/// may write it somewhere, or show it); `progress` is called after each
+/// batch.
 ///
 /// # Errors
 ///
-/// An I/O error of the input or an output; the counts up to then are lost
-/// with it, as the stream is broken.
+/// An I/O error of the input or an output, or one `on_reject` returns; the
+/// counts up to then are lost with it, as the stream is broken.
 pub fn process_with_progress<R: BufRead, W: Write>(
     cleaner: &Cleaner,
     input: R,
     output: W,
-    mut rejects: Option<&mut dyn Write>,
+    mut on_reject: impl FnMut(Reject) -> io::Result<()>,
     config: &Config,
     mut progress: impl FnMut(&Stats),
 ) -> io::Result<Stats> {
@@ -442,17 +443,12 @@ pub fn process_with_progress<R: BufRead, W: Write>(
                 }
                 Err(error) => {
                     stats.rejected += 1;
-                    if let Some(w) = rejects.as_deref_mut() {
-                        let raw = &line.bytes[..line.bytes.len().min(REJECT_RAW_MAX)];
-                        let reject = Reject {
-                            line: line.number,
-                            error,
-                            raw: String::from_utf8_lossy(raw).into_owned(),
-                        };
-                        let mut text = serde_json::to_string(&reject).map_err(io::Error::other)?;
-                        text.push('\n');
-                        w.write_all(text.as_bytes())?;
-                    }
+                    let raw = &line.bytes[..line.bytes.len().min(REJECT_RAW_MAX)];
+                    on_reject(Reject {
+                        line: line.number,
+                        error,
+                        raw: String::from_utf8_lossy(raw).into_owned(),
+                    })?;
                 }
             }
         }
@@ -460,13 +456,11 @@ pub fn process_with_progress<R: BufRead, W: Write>(
         progress(&stats);
     }
     out.into_inner()?;
-    if let Some(w) = rejects {
-        w.flush()?;
-    }
     Ok(stats)
 }
 
-/// [`process_with_progress`] without a progress callback.
+/// [`process_with_progress`] without a progress callback, writing each
+/// reject as one JSON line to `rejects` (or only counting it when `None`).
 ///
 /// # Errors
 ///
@@ -478,7 +472,22 @@ pub fn process<R: BufRead, W: Write>(
     rejects: Option<&mut dyn Write>,
     config: &Config,
 ) -> io::Result<Stats> {
-    process_with_progress(cleaner, input, output, rejects, config, |_| {})
+    let mut rejects = rejects.map(Writer::new);
+    let stats = process_with_progress(
+        cleaner,
+        input,
+        output,
+        |r| match &mut rejects {
+            Some(w) => w.write_value(&r),
+            None => Ok(()),
+        },
+        config,
+        |_| {},
+    )?;
+    if let Some(w) = rejects {
+        w.into_inner()?;
+    }
+    Ok(stats)
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use std::time::Instant;
 use dechaff::jsonl::{self, Meta};
 use dechaff::wet::{WetError, WetReader, WetRecord};
 use dechaff::Cleaner;
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -100,17 +99,23 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
     let input = open_input(job.input).map_err(|e| broken(job.input, &e))?;
     let mut out = Sink::open(job.output)?;
     let mut rejects = match job.rejects {
-        Some(p) => Some(Output::create(p).map_err(|e| broken(p, &e))?),
+        Some(p) => Some(jsonl::Writer::new(
+            Output::create(p).map_err(|e| broken(p, &e))?,
+        )),
         None => None,
     };
     let bar = progress(0, "records");
-    let mut errors = RejectsToStderr::new(&bar);
-    let rejects_w: &mut dyn Write = match &mut rejects {
-        Some(r) => r,
-        None => &mut errors,
+    // Without --rejects, each reject is listed on stderr: a count alone
+    // would let it disappear.
+    let on_reject = |r: jsonl::Reject| match &mut rejects {
+        Some(w) => w.write_value(&r),
+        None => {
+            note(&bar, &format!("line {}: {}", r.line, r.error));
+            Ok(())
+        }
     };
     let stats =
-        jsonl::process_with_progress(cleaner, input, out.writer(), Some(rejects_w), config, |s| {
+        jsonl::process_with_progress(cleaner, input, out.writer(), on_reject, config, |s| {
             bar.set_position(s.bytes_in);
             bar.set_message(s.records.to_string());
         })
@@ -124,8 +129,10 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
         })?;
     bar.finish_and_clear();
     out.finish(job.output)?;
-    if let (Some(r), Some(p)) = (rejects, job.rejects) {
-        r.finish().map_err(|e| broken(p, &e))?;
+    if let (Some(w), Some(p)) = (rejects, job.rejects) {
+        w.into_inner()
+            .and_then(Output::finish)
+            .map_err(|e| broken(p, &e))?;
     }
     if !job.quiet {
         let mut line = format!(
@@ -152,40 +159,6 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
     } else {
         End::Rejects
     })
-}
-
-/// Reject records shown on stderr, one line each, when no `--rejects`
-/// file was given: the count alone would let them disappear.
-struct RejectsToStderr<'a> {
-    bar: &'a ProgressBar,
-    pending: Vec<u8>,
-}
-
-impl<'a> RejectsToStderr<'a> {
-    fn new(bar: &'a ProgressBar) -> Self {
-        RejectsToStderr {
-            bar,
-            pending: Vec::new(),
-        }
-    }
-}
-
-impl Write for RejectsToStderr<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.pending.extend_from_slice(buf);
-        while let Some(i) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=i).collect();
-            if let Ok(r) = serde_json::from_slice::<serde_json::Value>(&line) {
-                let msg = format!("line {}: {}", r["line"], r["error"].as_str().unwrap_or("?"));
-                note(self.bar, &msg);
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Documents cleaned together, as in [`jsonl::BATCH_RECORDS`].
