@@ -1,10 +1,8 @@
-//! Acceptance: the seed pages in ../shared/seeds become exactly their
-//! expected clean bodies, and each is pinned by a snapshot showing the
-//! detected language, script and every removal.
-//!
-//! The seeds live outside the repository (they are the project's shared
-//! acceptance data); when they are absent the test says so and fails, since
-//! CI always runs with shared/ beside the checkout.
+//! Acceptance: the five seed pages the project was specified with
+//! (`tests/seeds/`, copied into the repository so that a bare clone tests
+//! on its own) become exactly their expected clean bodies, and each is
+//! pinned by a snapshot showing the detected language, script and every
+//! removal.
 
 use std::fs;
 use std::path::PathBuf;
@@ -12,7 +10,7 @@ use std::path::PathBuf;
 mod common;
 
 fn seeds_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/seeds")
 }
 
 #[test]
