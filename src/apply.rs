@@ -1,11 +1,10 @@
-//! Rule stage: blocks -> blocks with inline spans removed, cut markers
-//! applied and pattern-matched lines dropped.
+//! Rule stage: blocks -> blocks with inline spans removed, plus the
+//! [`Evidence`] of every line for the judgement to weigh.
 //!
-//! Order matters: inline removals run first, so line patterns and cut
-//! markers see the text that would be kept; then the earliest cut marker
-//! past its minimum position removes everything after it; then each line
-//! left is tested against the drop patterns (common first, then the
-//! language's).
+//! Inline removals run first, so drop patterns and boundary markers see
+//! the text that would be kept; then each line is tested against the drop
+//! patterns and the boundary markers (common first, then the language's).
+//! Nothing here drops a whole line: that is the judgement's decision.
 //!
 //! A fancy pattern that runs out of backtracking budget is switched off for
 //! the rest of the page and reported as a [`Warning`]: one pathological
@@ -13,6 +12,7 @@
 
 use std::borrow::Cow;
 
+use crate::evidence::{Boundary, Evidence};
 use crate::ruleset::compile::{CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
 use crate::segment::{Action, Block, Verdict};
 use crate::{Removal, Warning};
@@ -45,33 +45,39 @@ impl<'r> Guard<'r> {
     }
 }
 
-/// Applies the pattern rules of `files` to `blocks`, recording inline
-/// removals in `removals` (line verdicts are recorded by the caller).
+/// Applies the inline removals of `files` to `blocks` (recorded in
+/// `removals`) and returns the evidence for every block, index for index.
+/// Blocks that inline removals emptied get no evidence.
 pub(crate) fn apply<'t, 'r>(
     blocks: &mut [Block<'t, 'r>],
     files: &[&'r CompiledFile],
     removals: &mut Vec<Removal>,
     guard: &mut Guard<'r>,
-) {
+) -> Vec<Evidence<'r>> {
     for block in blocks.iter_mut() {
         remove_inline(block, files, removals, guard);
     }
-    cut(blocks, files, removals, guard);
-    for block in blocks
-        .iter_mut()
-        .filter(|b| b.verdict == Verdict::Undecided)
-    {
-        let mut exceeded: Vec<&'r Rule> = Vec::new();
-        let hit = files
-            .iter()
-            .find_map(|f| f.drop_match(&block.text, |r| guard.is_off(r), |r| exceeded.push(r)));
-        for rule in exceeded {
-            guard.switch_off(rule, block.line);
-        }
-        if let Some(rule) = hit {
-            block.verdict = Verdict::Drop(Action::DropLine, &rule.id);
-        }
-    }
+    blocks
+        .iter()
+        .map(|block| {
+            if block.verdict != Verdict::Undecided {
+                return Evidence::default();
+            }
+            let mut exceeded: Vec<&'r Rule> = Vec::new();
+            let skip = |r: &Rule| guard.is_off(r);
+            let drop = files
+                .iter()
+                .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
+            let boundary = files
+                .iter()
+                .find_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
+                .map(|(rule, start)| Boundary { rule, start });
+            for rule in exceeded {
+                guard.switch_off(rule, block.line);
+            }
+            Evidence { drop, boundary }
+        })
+        .collect()
 }
 
 fn remove_inline<'r>(
@@ -123,65 +129,4 @@ fn tidy_spaces(text: &str) -> String {
         out.push_str(word);
     }
     out
-}
-
-/// Finds the first cut marker at or past its rule's minimum position and
-/// removes everything from the marker on; text before the marker on the
-/// same line stays.
-fn cut<'r>(
-    blocks: &mut [Block<'_, 'r>],
-    files: &[&'r CompiledFile],
-    removals: &mut Vec<Removal>,
-    guard: &mut Guard<'r>,
-) {
-    let total: usize = blocks.iter().map(|b| b.text.len()).sum();
-    if total == 0 {
-        return;
-    }
-    let mut before = 0;
-    let mut found = None;
-    for (i, block) in blocks.iter().enumerate() {
-        let position = before as f64 / total as f64;
-        before += block.text.len();
-        if block.verdict != Verdict::Undecided {
-            continue;
-        }
-        for rule in files.iter().flat_map(|f| f.cut.iter()) {
-            if position < rule.min_position || guard.is_off(rule) || !rule.may_match(&block.text) {
-                continue;
-            }
-            match rule.pattern().find(&block.text) {
-                Ok(Some((start, _))) => {
-                    found = Some((i, rule, start));
-                    break;
-                }
-                Ok(None) => {}
-                Err(Exceeded) => guard.switch_off(rule, block.line),
-            }
-        }
-        if found.is_some() {
-            break;
-        }
-    }
-    let Some((at, rule, start)) = found else {
-        return;
-    };
-    let head = blocks[at].text[..start].trim_end();
-    if head.is_empty() {
-        blocks[at].verdict = Verdict::Drop(Action::CutAfter, &rule.id);
-    } else {
-        removals.push(Removal {
-            line: blocks[at].line,
-            action: Action::CutAfter,
-            rule: rule.id.clone(),
-            text: blocks[at].text[start..].to_owned(),
-        });
-        let head = head.to_owned();
-        blocks[at].text = Cow::Owned(head);
-    }
-    for block in &mut blocks[at + 1..] {
-        if block.is_open() {
-            block.verdict = Verdict::Drop(Action::CutAfter, &rule.id);
-        }
-    }
 }

@@ -22,6 +22,7 @@ mod apply;
 mod decode;
 mod detect;
 mod error;
+mod evidence;
 pub mod jsonl;
 mod normalize;
 mod render;
@@ -300,8 +301,8 @@ impl Cleaner {
         let mut blocks = segment::segment(&normalized);
         let mut inline = Vec::new();
         let mut guard = apply::Guard::default();
-        apply::apply(&mut blocks, &layers.files, &mut inline, &mut guard);
-        score::score(&mut blocks, &layers.score);
+        let evidence = apply::apply(&mut blocks, &layers.files, &mut inline, &mut guard);
+        score::judge(&mut blocks, &evidence, &mut inline, &layers.score);
         let mut removed = render::removals(&blocks, inline);
         let safety_net = safety_net(&normalized, &blocks, &removed, self.options.min_kept);
         if safety_net.is_some() {

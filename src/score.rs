@@ -16,7 +16,12 @@
 //!
 //! Invariant: scoring only drops blocks; it never edits text.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashSet as HashSet;
+
+use crate::evidence::{Boundary, Evidence};
+use crate::Removal;
 
 use crate::ruleset::schema::ScoreSpec;
 use crate::segment::{Action, Block, Verdict};
@@ -105,8 +110,77 @@ const REPEAT: &str = "common/repeated-line";
 const OUTSIDE: &str = "score/outside-body";
 const STRAY: &str = "score/stray-token";
 
+/// Decides every block of `blocks` from the rules' `evidence` (one entry
+/// per block) and the blocks' own features. Removals of part of a line (a
+/// boundary inside it) are added to `removals`.
+pub(crate) fn judge<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    evidence: &[Evidence<'r>],
+    removals: &mut Vec<Removal>,
+    p: &ScoreParams,
+) {
+    cut_at_boundary(blocks, evidence, removals);
+    for (block, ev) in blocks.iter_mut().zip(evidence) {
+        if block.verdict != Verdict::Undecided {
+            continue;
+        }
+        if let Some(rule) = ev.drop {
+            block.verdict = Verdict::Drop(Action::DropLine, &rule.id);
+        }
+    }
+    score(blocks, p);
+}
+
+/// The first boundary marker at or past its rule's minimum position (the
+/// share of the page's text before it) removes everything from the marker
+/// on; text before the marker on the same line stays.
+fn cut_at_boundary<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    evidence: &[Evidence<'r>],
+    removals: &mut Vec<Removal>,
+) {
+    let total: usize = blocks.iter().map(|b| b.text.len()).sum();
+    if total == 0 {
+        return;
+    }
+    let mut before = 0;
+    let mut found = None;
+    for (i, (block, ev)) in blocks.iter().zip(evidence).enumerate() {
+        let position = before as f64 / total as f64;
+        before += block.text.len();
+        if block.verdict != Verdict::Undecided {
+            continue;
+        }
+        if let Some(b) = ev.boundary.filter(|b| position >= b.rule.min_position) {
+            found = Some((i, b));
+            break;
+        }
+    }
+    let Some((at, Boundary { rule, start })) = found else {
+        return;
+    };
+    let head = blocks[at].text[..start].trim_end();
+    if head.is_empty() {
+        blocks[at].verdict = Verdict::Drop(Action::CutAfter, &rule.id);
+    } else {
+        removals.push(Removal {
+            line: blocks[at].line,
+            action: Action::CutAfter,
+            rule: rule.id.clone(),
+            text: blocks[at].text[start..].to_owned(),
+        });
+        let head = head.to_owned();
+        blocks[at].text = Cow::Owned(head);
+    }
+    for block in &mut blocks[at + 1..] {
+        if block.is_open() {
+            block.verdict = Verdict::Drop(Action::CutAfter, &rule.id);
+        }
+    }
+}
+
 /// Decides every open block of `blocks`.
-pub(crate) fn score(blocks: &mut [Block<'_, '_>], p: &ScoreParams) {
+fn score(blocks: &mut [Block<'_, '_>], p: &ScoreParams) {
     mark_repeats(blocks);
     let open: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].is_open()).collect();
     if open.is_empty() {

@@ -188,6 +188,28 @@ impl CompiledFile {
         let first = self.drop_sets.first_match(&self.drop, line, skip, exceeded);
         first.map(|i| &self.drop[i])
     }
+
+    /// The first boundary (`cut_after`) rule matching `line`, by file order,
+    /// with the byte offset where its match starts. `skip` and `exceeded`
+    /// work as for [`CompiledFile::drop_match`].
+    pub(crate) fn boundary_match<'a>(
+        &'a self,
+        line: &str,
+        skip: impl Fn(&Rule) -> bool,
+        mut exceeded: impl FnMut(&'a Rule),
+    ) -> Option<(&'a Rule, usize)> {
+        for rule in &self.cut {
+            if skip(rule) || !rule.may_match(line) {
+                continue;
+            }
+            match rule.pattern().find(line) {
+                Ok(Some((start, _))) => return Some((rule, start)),
+                Ok(None) => {}
+                Err(Exceeded) => exceeded(rule),
+            }
+        }
+        None
+    }
 }
 
 /// Default position before which cut markers are ignored: a "Related"
