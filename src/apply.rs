@@ -70,7 +70,14 @@ pub(crate) fn apply<'t, 'r>(
                 .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
             let boundary = files
                 .iter()
-                .find_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
+                .filter_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
+                .reduce(|a, b| {
+                    if b.0.min_position < a.0.min_position {
+                        b
+                    } else {
+                        a
+                    }
+                })
                 .map(|(rule, start)| Boundary { rule, start });
             for rule in exceeded {
                 guard.switch_off(rule, block.line);

@@ -28,6 +28,7 @@ mod normalize;
 mod render;
 mod ruleset;
 mod score;
+mod script;
 mod segment;
 pub mod wet;
 
@@ -51,6 +52,10 @@ pub struct Options {
     /// this share of the page's (non-space) characters, the page is kept as
     /// it was and [`Cleaned::safety_net`] says why. 0 switches the net off.
     pub min_kept: f64,
+    /// Keep the article's headline (the title lines right before the body,
+    /// across a byline, dateline and share region). Off for corpora whose
+    /// gold is the body alone, such as an `articleBody`.
+    pub headline: bool,
 }
 
 /// Default [`Options::min_kept`]. On the development benchmarks (406
@@ -65,6 +70,7 @@ impl Default for Options {
             encoding: None,
             trace: false,
             min_kept: DEFAULT_MIN_KEPT,
+            headline: true,
         }
     }
 }
@@ -297,12 +303,18 @@ impl Cleaner {
                 (d.lang, d.lang.map(str::to_owned), d.script, d.confidence)
             }
         };
-        let layers = self.rules.layers(code);
+        let layers = self.rules.layers(code, script);
         let mut blocks = segment::segment(&normalized);
         let mut inline = Vec::new();
         let mut guard = apply::Guard::default();
         let evidence = apply::apply(&mut blocks, &layers.files, &mut inline, &mut guard);
-        score::judge(&mut blocks, &evidence, &mut inline, &layers.score);
+        score::judge(
+            &mut blocks,
+            &evidence,
+            &mut inline,
+            &layers.score,
+            self.options.headline,
+        );
         let mut removed = render::removals(&blocks, inline);
         let safety_net = safety_net(&normalized, &blocks, &removed, self.options.min_kept);
         if safety_net.is_some() {

@@ -77,6 +77,11 @@ struct Cli {
     #[arg(long, value_name = "SHARE", default_value_t = dechaff::DEFAULT_MIN_KEPT)]
     min_kept: f64,
 
+    /// Drop the article's headline too, for corpora whose gold is the body
+    /// alone
+    #[arg(long)]
+    no_headline: bool,
+
     /// No summary line at the end of batch runs.
     #[arg(short, long)]
     quiet: bool,
@@ -204,6 +209,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         encoding: cli.encoding.clone(),
         trace: cli.explain && !stream,
         min_kept: cli.min_kept,
+        headline: !cli.no_headline,
     };
     let cleaner = Cleaner::new(rules, options)?;
     if let Some(n) = cli.jobs {

@@ -189,26 +189,31 @@ impl CompiledFile {
         first.map(|i| &self.drop[i])
     }
 
-    /// The first boundary (`cut_after`) rule matching `line`, by file order,
-    /// with the byte offset where its match starts. `skip` and `exceeded`
-    /// work as for [`CompiledFile::drop_match`].
+    /// The boundary (`cut_after`) rule matching `line` that applies
+    /// earliest on a page (the lowest `min_position`; file order breaks
+    /// ties), with the byte offset where its match starts. `skip` and
+    /// `exceeded` work as for [`CompiledFile::drop_match`].
     pub(crate) fn boundary_match<'a>(
         &'a self,
         line: &str,
         skip: impl Fn(&Rule) -> bool,
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<(&'a Rule, usize)> {
+        let mut best: Option<(&'a Rule, usize)> = None;
         for rule in &self.cut {
             if skip(rule) || !rule.may_match(line) {
                 continue;
             }
+            if best.is_some_and(|(b, _)| b.min_position <= rule.min_position) {
+                continue;
+            }
             match rule.pattern().find(line) {
-                Ok(Some((start, _))) => return Some((rule, start)),
+                Ok(Some((start, _))) => best = Some((rule, start)),
                 Ok(None) => {}
                 Err(Exceeded) => exceeded(rule),
             }
         }
-        None
+        best
     }
 }
 

@@ -228,8 +228,9 @@ impl RuleSet {
     }
 
     /// The layers that apply to a page in `code` (common first), the name of
-    /// the language file used, and the merged scoring parameters.
-    pub(crate) fn layers(&self, code: Option<&str>) -> Layers<'_> {
+    /// the language file used, and the merged scoring parameters; `script`
+    /// picks the line lengths neither file sets.
+    pub(crate) fn layers(&self, code: Option<&str>, script: Option<&str>) -> Layers<'_> {
         let common = self.entry(COMMON);
         let lang = code.and_then(|c| self.language(c));
         let mut files = Vec::with_capacity(2);
@@ -245,7 +246,7 @@ impl RuleSet {
         Layers {
             files,
             name: lang.map_or(COMMON, |l| l.name.as_str()),
-            score: ScoreParams::from_spec(&score),
+            score: ScoreParams::from_spec(&score, script),
         }
     }
 }
@@ -267,7 +268,11 @@ fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
         title_min_chars,
         stopword_density,
         stopwords,
-        sentence_end
+        sentence_end,
+        data_weight,
+        short_cost,
+        switch_cost,
+        boundary_cost
     );
 }
 

@@ -73,6 +73,10 @@ pub(crate) struct ScoreSpec {
     pub stopword_density: Option<f64>,
     pub stopwords: Option<Vec<String>>,
     pub sentence_end: Option<String>,
+    pub data_weight: Option<f64>,
+    pub short_cost: Option<f64>,
+    pub switch_cost: Option<f64>,
+    pub boundary_cost: Option<f64>,
 }
 
 /// A whole rule file as written.
@@ -253,6 +257,10 @@ const SCORE_KEYS: &[&str] = &[
     "stopword_density",
     "stopwords",
     "sentence_end",
+    "data_weight",
+    "short_cost",
+    "switch_cost",
+    "boundary_cost",
 ];
 
 struct Checker<'a> {
@@ -574,6 +582,19 @@ impl Checker<'_> {
         (self.problems.len() == before || !spec.pattern.is_empty()).then_some(spec)
     }
 
+    /// A judgement weight: a finite number, not negative.
+    fn weight(&mut self, value: &Spanned<Node>, key: &str) -> Option<f64> {
+        self.number(value, key, None).and_then(|w| {
+            if w.is_finite() && w >= 0.0 {
+                Some(w)
+            } else {
+                let msg = format!("\"{key}\" must be a number from 0 up, not {w}");
+                self.at(pos_of(value), None, msg);
+                None
+            }
+        })
+    }
+
     fn score(&mut self, node: &Spanned<Node>) -> ScoreSpec {
         let mut s = ScoreSpec::default();
         for (key, value) in self.map(node, "score", SCORE_KEYS, None) {
@@ -593,6 +614,10 @@ impl Checker<'_> {
                     })
                 }
                 "stopwords" => s.stopwords = Some(self.strings(value, key, None)),
+                "data_weight" => s.data_weight = self.weight(value, key),
+                "short_cost" => s.short_cost = self.weight(value, key),
+                "switch_cost" => s.switch_cost = self.weight(value, key),
+                "boundary_cost" => s.boundary_cost = self.weight(value, key),
                 _ => s.sentence_end = self.string(value, key, None),
             }
         }

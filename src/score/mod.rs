@@ -1,0 +1,320 @@
+//! Judgement stage: every line, with the rules' evidence -> kept or dropped.
+//!
+//! The model, in the order it runs:
+//! 1. Evidence that decides: a line a drop rule matched is clutter that
+//!    names itself, and goes. A boundary marker ("Related stories", past
+//!    its rule's `min_position`) is kept as evidence for step 4.
+//! 2. Structure (`structure`): a line printed twice in a row (a caption
+//!    and its copy) loses both copies, a later copy of an earlier line
+//!    loses the copy, and a comment thread (the same short action line,
+//!    "Reply", recurring every few lines beside dates) goes as a whole.
+//! 3. Each open line gets an emission score from what it looks like
+//!    (`features`): prose (long, with punctuation, and with stop words
+//!    where the language has a list) earns its length; a data line
+//!    (digits among letters: dates, prices, quantities) half of it; short
+//!    lines cost a third of a prose line. Lengths, terminals and digits
+//!    come from the `script` module, so this works without a rule file.
+//! 4. A Viterbi decoding (`sequence`) labels the whole page at once:
+//!    article regions earn their lines' scores; opening a second region
+//!    after a gap costs `switch_cost`, after a boundary marker
+//!    `boundary_cost`. An article interrupted by an ad block or a related
+//!    box is kept in parts; a link list after the marker is not.
+//! 5. Edges: each region starts on a prose line; up to two lines that end a
+//!    sentence may close it; up to two title lines before the first region
+//!    stay, across a byline and share region; stray tokens inside go.
+//!
+//! The weights (`score:` in `rules/common.yaml`, overridable per language)
+//! are fitted by `tools/tune.py` on labelled pages.
+//!
+//! Invariant: the judgement only drops lines or the tail of a marker line;
+//! it never edits text otherwise.
+
+mod features;
+mod sequence;
+mod structure;
+
+use std::borrow::Cow;
+
+use rustc_hash::FxHashSet as HashSet;
+
+use crate::evidence::{Boundary, Evidence};
+use crate::ruleset::schema::ScoreSpec;
+use crate::segment::{Action, Block, Verdict};
+use crate::Removal;
+
+use features::{Class, Features};
+use sequence::{Label, Step};
+
+/// Judgement parameters after merging `common` with a language's file.
+#[derive(Debug, Clone)]
+pub(crate) struct ScoreParams {
+    /// A line at least this long (in characters) can be prose.
+    pub good_chars: usize,
+    /// Below this a line is short: it stays only between prose lines.
+    pub short_chars: usize,
+    /// A title before the body must be at least this long.
+    pub title_min_chars: usize,
+    /// Share of stop words a prose line in a spaced script needs.
+    pub stopword_density: f64,
+    pub stopwords: HashSet<String>,
+    /// Sentence terminals beyond Unicode's (a file may add its own).
+    pub sentence_end: Vec<char>,
+    /// A data line earns this share of its length.
+    pub data_weight: f64,
+    /// A short line costs this share of `good_chars`.
+    pub short_cost: f64,
+    /// Cost of a second article region after a gap, in characters.
+    pub switch_cost: i64,
+    /// Cost of an article region after a boundary marker, in characters.
+    pub boundary_cost: i64,
+}
+
+/// Defaults where neither `common` nor the language's file sets a value;
+/// the shipped `common.yaml` sets the fitted ones.
+const DEFAULT_DATA_WEIGHT: f64 = 0.5;
+const DEFAULT_SHORT_COST: f64 = 1.0 / 3.0;
+/// How many lines that end a sentence may close a region: a short last
+/// paragraph ("It passed.") weighs nothing or less in the decoding.
+const MAX_CLOSING_LINES: usize = 2;
+
+impl ScoreParams {
+    /// Parameters from a merged spec; `script` (ISO 15924) picks the line
+    /// lengths the spec leaves unset.
+    pub(crate) fn from_spec(spec: &ScoreSpec, script: Option<&str>) -> ScoreParams {
+        let (good, short, title) = crate::script::default_lengths(script);
+        let cost = |c: Option<f64>| c.map_or(sequence::NEVER, |c| c.round() as i64);
+        ScoreParams {
+            good_chars: spec.good_chars.unwrap_or(good),
+            short_chars: spec.short_chars.unwrap_or(short),
+            title_min_chars: spec.title_min_chars.unwrap_or(title),
+            stopword_density: spec.stopword_density.unwrap_or(0.0),
+            stopwords: spec
+                .stopwords
+                .iter()
+                .flatten()
+                .map(|w| w.to_lowercase())
+                .collect(),
+            sentence_end: spec
+                .sentence_end
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .collect(),
+            data_weight: spec.data_weight.unwrap_or(DEFAULT_DATA_WEIGHT),
+            short_cost: spec.short_cost.unwrap_or(DEFAULT_SHORT_COST),
+            switch_cost: cost(spec.switch_cost),
+            boundary_cost: cost(spec.boundary_cost),
+        }
+    }
+
+    fn penalty(&self) -> i64 {
+        ((self.good_chars as f64 * self.short_cost) as i64).max(1)
+    }
+}
+
+const OUTSIDE: &str = "score/outside-body";
+const STRAY: &str = "score/stray-token";
+
+/// Decides every block of `blocks` from the rules' `evidence` (one entry
+/// per block) and the blocks' own features. Removals of part of a line (a
+/// boundary inside it) are added to `removals`.
+/// `headline` keeps the title lines before the body.
+pub(crate) fn judge<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    evidence: &[Evidence<'r>],
+    removals: &mut Vec<Removal>,
+    p: &ScoreParams,
+    headline: bool,
+) {
+    let boundaries = boundaries(blocks, evidence, removals);
+    for (block, ev) in blocks.iter_mut().zip(evidence) {
+        if block.verdict != Verdict::Undecided {
+            continue;
+        }
+        if let Some(rule) = ev.drop {
+            block.verdict = Verdict::Drop(Action::DropLine, &rule.id);
+        }
+    }
+    structure::mark_repeats(blocks);
+    structure::mark_comment_threads(blocks, p);
+    decide(blocks, &boundaries, p, headline);
+}
+
+/// The boundary markers at or past their rule's minimum position (the
+/// share of the page's text before them), as block indices. A marker line
+/// is dropped from the marker on; text before the marker on the same line
+/// stays open, to be judged like any line.
+fn boundaries<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    evidence: &[Evidence<'r>],
+    removals: &mut Vec<Removal>,
+) -> Vec<(usize, &'r str)> {
+    let total: usize = blocks.iter().map(|b| b.text.len()).sum();
+    let mut out = Vec::new();
+    let mut before = 0;
+    for (i, (block, ev)) in blocks.iter_mut().zip(evidence).enumerate() {
+        let position = before as f64 / total.max(1) as f64;
+        before += block.text.len();
+        if block.verdict != Verdict::Undecided {
+            continue;
+        }
+        let Some(Boundary { rule, start }) =
+            ev.boundary.filter(|b| position >= b.rule.min_position)
+        else {
+            continue;
+        };
+        out.push((i, rule.id.as_str()));
+        let head = block.text[..start].trim_end();
+        if head.is_empty() {
+            block.verdict = Verdict::Drop(Action::CutAfter, &rule.id);
+        } else {
+            removals.push(Removal {
+                line: block.line,
+                action: Action::CutAfter,
+                rule: rule.id.clone(),
+                text: block.text[start..].to_owned(),
+            });
+            let head = head.to_owned();
+            block.text = Cow::Owned(head);
+        }
+    }
+    out
+}
+
+/// Labels the open blocks with the sequence model and trims the regions'
+/// edges.
+fn decide<'r>(
+    blocks: &mut [Block<'_, 'r>],
+    boundaries: &[(usize, &'r str)],
+    p: &ScoreParams,
+    headline: bool,
+) {
+    let open: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].is_open()).collect();
+    if open.is_empty() {
+        return;
+    }
+    let feats: Vec<Features> = open
+        .iter()
+        .map(|&i| features::features(&blocks[i].text, p))
+        .collect();
+    let has_prose = feats.iter().any(|f| f.class == Class::Prose);
+    // A page of medium lines only (short paragraphs, a language whose lines
+    // the parameters misjudge) still has a body: the medium lines are it.
+    let prose = |f: &Features| f.class == Class::Prose || (!has_prose && f.class == Class::Medium);
+    let penalty = p.penalty();
+    let emission = |f: &Features| -> i64 {
+        // A stray token is dropped even inside the body, so it must not
+        // pull a region's edge out to itself (and the lines before it in):
+        // cleaning the cleaned text again would then end the body earlier.
+        if f.stray {
+            -penalty
+        } else if prose(f) {
+            f.chars as i64
+        } else if f.data {
+            (f.chars as f64 * p.data_weight) as i64
+        } else if f.class == Class::Medium {
+            0
+        } else {
+            -penalty
+        }
+    };
+    let steps = steps(&open, boundaries, &feats, emission);
+    let labels = sequence::decode(&steps, p.switch_cost, p.boundary_cost);
+    let article: Vec<bool> = labels.iter().map(|&l| l == Label::Article).collect();
+    let regions = regions(&article, &feats, prose);
+    // The rule of the boundary each open line follows, for the removal.
+    let mut after = Vec::with_capacity(open.len());
+    let mut markers = boundaries.iter().peekable();
+    let mut current: Option<&'r str> = None;
+    for &i in &open {
+        while let Some(&(_, id)) = markers.next_if(|&&(b, _)| b < i) {
+            current = Some(id);
+        }
+        after.push(current);
+        if let Some(&(_, id)) = markers.next_if(|&&(b, _)| b == i) {
+            current = Some(id);
+        }
+    }
+    let mut keep = vec![false; open.len()];
+    for &(first, last) in &regions {
+        keep[first..=last].fill(true);
+        // Closing lines never reach across a boundary marker.
+        let closing = feats[last + 1..]
+            .iter()
+            .zip(&labels[last + 1..])
+            .take(MAX_CLOSING_LINES)
+            .take_while(|(f, &l)| {
+                l == Label::Outside && f.ends_sentence && !f.single_word && !f.stray
+            })
+            .count();
+        keep[last + 1..=last + closing].fill(true);
+    }
+    for (k, &i) in open.iter().enumerate() {
+        blocks[i].verdict = if !keep[k] {
+            match (labels[k], after[k]) {
+                (Label::AfterBoundary, Some(id)) => Verdict::Drop(Action::CutAfter, id),
+                _ => Verdict::Drop(Action::Judge, OUTSIDE),
+            }
+        } else if feats[k].stray {
+            Verdict::Drop(Action::Judge, STRAY)
+        } else {
+            Verdict::Keep
+        };
+    }
+    if let Some(&(first, _)) = regions.first().filter(|_| headline) {
+        structure::keep_title(blocks, &open, &feats, first, p);
+    }
+}
+
+/// The open lines in page order, with a `Boundary` step before the first
+/// open line after each marker.
+fn steps(
+    open: &[usize],
+    boundaries: &[(usize, &str)],
+    feats: &[Features],
+    emission: impl Fn(&Features) -> i64,
+) -> Vec<Step> {
+    let mut out = Vec::with_capacity(open.len() + boundaries.len());
+    let mut markers = boundaries.iter().peekable();
+    for (&i, f) in open.iter().zip(feats) {
+        // A marker line whose head stays open comes before its boundary.
+        while markers.next_if(|&&(b, _)| b < i).is_some() {
+            out.push(Step::Boundary);
+        }
+        out.push(Step::Line(emission(f)));
+        if markers.next_if(|&&(b, _)| b == i).is_some() {
+            out.push(Step::Boundary);
+        }
+    }
+    out.extend(markers.map(|_| Step::Boundary));
+    out
+}
+
+/// The article regions as index ranges into the open lines, each trimmed
+/// to start on a prose line: the lines before its first prose line are
+/// weightless or worse, and the title logic decides about them.
+fn regions(
+    article: &[bool],
+    feats: &[Features],
+    prose: impl Fn(&Features) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut k = 0;
+    while k < article.len() {
+        if !article[k] {
+            k += 1;
+            continue;
+        }
+        let mut last = k;
+        while last + 1 < article.len() && article[last + 1] {
+            last += 1;
+        }
+        let mut first = k;
+        while first < last && !prose(&feats[first]) {
+            first += 1;
+        }
+        out.push((first, last));
+        k = last + 1;
+    }
+    out
+}

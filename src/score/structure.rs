@@ -1,0 +1,213 @@
+//! Structure the judgement reads across lines: repeats, comment threads
+//! and titles.
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::features::{self, Class, Features};
+use super::ScoreParams;
+use crate::segment::{Action, Block, Verdict};
+
+const DUPLICATE: &str = "common/duplicate-caption";
+const REPEAT: &str = "common/repeated-line";
+const COMMENTS: &str = "score/comment-thread";
+/// A repeat with a dateline prefix ("Hanoi —", "越通社河内——") is a repeat
+/// only if the earlier line is a real sentence, not a word that recurs.
+const MIN_REPEAT_CHARS: usize = 30;
+const MAX_REPEAT_PREFIX_CHARS: usize = 30;
+
+/// Drops both copies of a line printed twice in a row, a line that is one
+/// text printed twice, and later copies of earlier lines (also behind a
+/// short dateline prefix).
+pub(crate) fn mark_repeats(blocks: &mut [Block<'_, '_>]) {
+    let open: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].is_open()).collect();
+    let mut verdicts: Vec<(usize, &'static str)> = Vec::new();
+    {
+        let mut seen: HashSet<&str> = HashSet::default();
+        for (k, &i) in open.iter().enumerate() {
+            let text: &str = &blocks[i].text;
+            let twin = |j: Option<&usize>| j.is_some_and(|&j| blocks[j].text == text);
+            if twin(k.checked_sub(1).and_then(|p| open.get(p)))
+                || twin(open.get(k + 1))
+                || printed_twice(text)
+            {
+                verdicts.push((i, DUPLICATE));
+            } else if seen.contains(text) || has_seen_suffix(text, &seen) {
+                verdicts.push((i, REPEAT));
+            }
+            seen.insert(text);
+        }
+    }
+    for (i, id) in verdicts {
+        blocks[i].verdict = Verdict::Drop(Action::Judge, id);
+    }
+}
+
+/// Whether `text` is one text printed twice on one line ("Best deals of
+/// 2019 Best deals of 2019"): a link's text and its title, a teaser.
+fn printed_twice(text: &str) -> bool {
+    let half = text.len() / 2;
+    text.len() >= 2 * MIN_REPEAT_CHARS
+        && text.is_char_boundary(half)
+        && text[half..].starts_with(' ')
+        && text[..half] == text[half + 1..]
+}
+
+/// Whether `text` is a seen line of at least [`MIN_REPEAT_CHARS`] behind a
+/// prefix of at most [`MAX_REPEAT_PREFIX_CHARS`] ("Hanoi (VNA) –"). Tries
+/// each suffix start in the prefix window: linear in the line, not in the
+/// number of lines seen.
+fn has_seen_suffix(text: &str, seen: &HashSet<&str>) -> bool {
+    let total = text.chars().count();
+    text.char_indices()
+        .enumerate()
+        .skip(1)
+        .take(MAX_REPEAT_PREFIX_CHARS)
+        .take_while(|(skipped, _)| total - skipped >= MIN_REPEAT_CHARS)
+        .any(|(_, (at, _))| seen.contains(&text[at..]))
+}
+
+/// A comment thread's action line ("Reply", "Antworten", "回复", "Report")
+/// is short: a few words at most.
+const MAX_ACTION_CHARS: usize = 24;
+const MAX_ACTION_WORDS: usize = 3;
+/// A thread is at least this many groups, each ending in the same action
+/// line...
+const MIN_THREAD_GROUPS: usize = 3;
+/// ...at most this many lines apart (name, time, a few paragraphs)...
+const MAX_GROUP_LINES: usize = 12;
+/// ...and at least this share of the groups looks like a comment: a stamp
+/// (a short line with a digit: a time, a date, a score) and a sentence.
+/// Teaser lists repeat their "Read more", articles their "Advertisement"
+/// and product lists their features too, but a thread is stamped talk.
+const MIN_COMMENT_SHARE: f64 = 0.5;
+const MAX_STAMP_CHARS: usize = 40;
+
+/// A thread repeats its action lines ("Reply", "Report", "Like"); a
+/// product grid or a schedule repeats most of its lines in every group.
+const MAX_ACTION_LINES: usize = 3;
+
+/// How many distinct short lines recur in at least [`MIN_THREAD_GROUPS`]
+/// places of `span`.
+fn template_lines(span: &[Block<'_, '_>]) -> usize {
+    let mut counts: HashMap<&str, usize> = HashMap::default();
+    for b in span {
+        if b.text.chars().count() <= MAX_ACTION_CHARS {
+            *counts.entry(&b.text).or_default() += 1;
+        }
+    }
+    counts.values().filter(|&&n| n >= MIN_THREAD_GROUPS).count()
+}
+
+fn is_stamp(text: &str) -> bool {
+    text.chars().count() <= MAX_STAMP_CHARS && text.chars().any(char::is_numeric)
+}
+
+/// Drops the open lines of comment threads, recognised by their
+/// structure: the same short action line recurring every few lines, with
+/// times or dates in most groups. When nothing that could be prose is
+/// left outside the threads, the page is a forum thread whose posts are
+/// its content, and nothing is dropped.
+pub(crate) fn mark_comment_threads(blocks: &mut [Block<'_, '_>], p: &ScoreParams) {
+    let mut at: HashMap<&str, Vec<usize>> = HashMap::default();
+    for (i, b) in blocks.iter().enumerate() {
+        let t: &str = &b.text;
+        let short = t.chars().count() <= MAX_ACTION_CHARS
+            && t.split_whitespace().count() <= MAX_ACTION_WORDS
+            && t.chars().any(char::is_alphabetic);
+        if short {
+            at.entry(t).or_default().push(i);
+        }
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for positions in at.values().filter(|v| v.len() >= MIN_THREAD_GROUPS) {
+        for run in positions.chunk_by(|a, b| (2..=MAX_GROUP_LINES).contains(&(b - a))) {
+            if run.len() < MIN_THREAD_GROUPS {
+                continue;
+            }
+            let mut gaps: Vec<usize> = run.windows(2).map(|w| w[1] - w[0]).collect();
+            gaps.sort_unstable();
+            let gap = gaps[gaps.len() / 2];
+            let first = run[0].saturating_sub(gap - 1);
+            let groups =
+                std::iter::once((first, run[0])).chain(run.windows(2).map(|w| (w[0] + 1, w[1])));
+            let (mut comments, mut total) = (0, 0);
+            for (a, b) in groups {
+                total += 1;
+                let group = &blocks[a..b];
+                let stamped = group.iter().any(|b| is_stamp(&b.text));
+                let said = group.iter().any(|b| {
+                    let f = features::features(&b.text, p);
+                    f.ends_sentence && f.class != Class::Short
+                });
+                comments += usize::from(stamped && said);
+            }
+            if comments as f64 >= MIN_COMMENT_SHARE * total as f64
+                && template_lines(&blocks[first..=run[run.len() - 1]]) <= MAX_ACTION_LINES
+            {
+                spans.push((first, run[run.len() - 1]));
+            }
+        }
+    }
+    if spans.is_empty() {
+        return;
+    }
+    let inside = |i: usize| spans.iter().any(|&(a, b)| (a..=b).contains(&i));
+    let prose_outside = blocks.iter().enumerate().any(|(i, b)| {
+        b.is_open() && !inside(i) && features::features(&b.text, p).class == Class::Prose
+    });
+    if !prose_outside {
+        return;
+    }
+    for (i, b) in blocks.iter_mut().enumerate() {
+        if b.is_open() && inside(i) {
+            b.verdict = Verdict::Drop(Action::Judge, COMMENTS);
+        }
+    }
+}
+
+/// How many title or subtitle lines may precede the body.
+const MAX_TITLE_LINES: usize = 2;
+/// Lines allowed between the title and the body: the rule-dropped ones
+/// (datelines, bylines, share bars of many buttons)...
+const MAX_TITLE_GAP: usize = 16;
+/// ...and open short lines left of that region ("Chief reporter", an
+/// author's name), passed over but not kept.
+const MAX_TITLE_SKIPPED: usize = 2;
+
+/// Keeps up to [`MAX_TITLE_LINES`] title-like lines right before the body
+/// (open index `first` into `open`).
+pub(crate) fn keep_title(
+    blocks: &mut [Block<'_, '_>],
+    open: &[usize],
+    feats: &[Features],
+    first: usize,
+    p: &ScoreParams,
+) {
+    let mut taken = 0;
+    let mut skipped = 0;
+    let mut k = first;
+    let mut last_line = open[first];
+    while k > 0 && taken < MAX_TITLE_LINES {
+        k -= 1;
+        let i = open[k];
+        let between = blocks[i + 1..last_line]
+            .iter()
+            .filter(|b| !b.is_open())
+            .count();
+        if between > MAX_TITLE_GAP || feats[k].stray {
+            break;
+        }
+        if feats[k].chars < p.title_min_chars {
+            // Only before the first title line: a short line above a
+            // title is a menu, not part of a byline region.
+            if taken > 0 || skipped == MAX_TITLE_SKIPPED || feats[k].single_word {
+                break;
+            }
+            skipped += 1;
+            continue;
+        }
+        blocks[i].verdict = Verdict::Keep;
+        taken += 1;
+        last_line = i;
+    }
+}
