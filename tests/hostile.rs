@@ -260,3 +260,38 @@ fn capture_groups_inside_a_look_behind_overlap_and_merge() {
     assert_eq!(removed, ["ab1"], "{:?}", c.removed);
     assert!(c.text.starts_with("2 tail The council"), "{}", c.text);
 }
+
+/// `n` plain drop rules, each heavy enough that about 120 of them fill a
+/// set's size limit, for the file `lang`.
+fn heavy_rules(lang: &str, extend: bool, n: usize, from: usize) -> String {
+    let mut src = format!("lang: {lang}\nextend: {extend}\ndrop_lines:\n");
+    for i in from..from + n {
+        src.push_str(&format!(
+            "  - id: menu-{i}\n    why: A menu line.\n    pattern: '(?i)^abc item {i}\\b.{{0,300}}$'\n    examples: {{remove: ['abc item {i}'], keep: [nope]}}\n"
+        ));
+    }
+    src
+}
+
+#[test]
+fn an_extending_file_that_fails_merged_is_refused_at_load() {
+    let mut rules = RuleSet::builtin();
+    rules
+        .add_yaml("base/zzz.yaml", &heavy_rules("zzz", false, 80, 0))
+        .expect("within the limits alone");
+    let err = rules
+        .add_yaml("site/zzz.yaml", &heavy_rules("zzz", true, 80, 80))
+        .expect_err("too large merged");
+    let e = err.to_string();
+    assert!(
+        e.starts_with("site/zzz.yaml:4:5: merged with base/zzz.yaml (\"extend: true\"): the drop_lines patterns together are too large"),
+        "{e}"
+    );
+    // The set is left as it was: cleaning in zzz works (it panicked).
+    let options = dechaff::Options {
+        lang: Some("zzz".into()),
+        ..Default::default()
+    };
+    let c = Cleaner::new(rules, options).expect("valid").clean(PROSE);
+    assert_eq!(c.lang, "zzz");
+}
