@@ -609,6 +609,46 @@ mod tests {
         assert!(e[0].contains("size limit"), "{e:?}");
     }
 
+    fn fancy(pattern: &str) -> Pattern {
+        Pattern::Fancy(Box::new(Ladder {
+            source: pattern.to_owned(),
+            lower: Default::default(),
+            top: build_fancy(pattern, BACKTRACK_LIMIT).expect("valid pattern"),
+        }))
+    }
+
+    #[test]
+    fn removal_ranges_are_sorted_and_disjoint() {
+        assert_eq!(
+            disjoint(vec![(2, 4), (0, 2), (1, 3), (5, 5), (7, 6)]),
+            [(0, 4)]
+        );
+        assert_eq!(
+            disjoint(vec![(3, 5), (0, 3)]),
+            [(0, 3), (3, 5)],
+            "touching stay apart"
+        );
+        let ranges = fancy("(?=(aa))a").removal_ranges("aaaa b aa", &mut Budget::page());
+        assert_eq!(ranges, Ok(vec![(0, 4), (7, 9)]));
+    }
+
+    #[test]
+    fn empty_matches_move_the_search_on() {
+        // "a" at 0, then empty matches at 1 and 2, which remove nothing.
+        let ranges = fancy("(a*)(?=b|$)").removal_ranges("ab", &mut Budget::page());
+        assert_eq!(ranges, Ok(vec![(0, 1)]));
+    }
+
+    #[test]
+    fn searches_draw_from_one_budget() {
+        let p = fancy("(?<=x)y");
+        let mut budget = Budget { left: 0 };
+        assert_eq!(p.is_match_within("xy", &mut budget), Err(Exceeded));
+        budget.grant("xy");
+        assert_eq!(p.is_match_within("xy", &mut budget), Ok(true));
+        assert!(budget.left < STEPS_PER_BYTE * 3, "the search was charged");
+    }
+
     #[test]
     fn failing_examples_are_reported() {
         let e = errors("cut_after:\n  - id: x\n    why: y\n    pattern: '^Related$'\n    examples: {remove: [Related stories], keep: [Related]}\n");
