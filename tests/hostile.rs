@@ -226,12 +226,12 @@ fn an_ordinary_fancy_rule_keeps_its_budget_on_a_long_page() {
     assert!(c.removed.iter().any(|r| r.rule == "eng/after-dot"));
 }
 
+/// Its group reaches past each match: (0,2), (1,3), (2,4) on "aaaa".
+const AHEAD: &str = "lang: eng\nextend: true\nremove_inline:\n  - id: ahead\n    why: Its group lies inside a look-ahead.\n    pattern: '(?=(aa))a'\n    fancy: true\n    examples: {remove: [baab], keep: [bab]}\n";
+
 #[test]
 fn a_capture_group_inside_a_look_ahead_removes_what_it_covers() {
-    // The group reaches past each match: (0,2), (1,3), (2,4) on "aaaa".
-    let cleaner = english_with(
-        "lang: eng\nextend: true\nremove_inline:\n  - id: ahead\n    why: Its group lies inside a look-ahead.\n    pattern: '(?=(aa))a'\n    fancy: true\n    examples: {remove: [baab], keep: [bab]}\n",
-    );
+    let cleaner = english_with(AHEAD);
     let c = cleaner.clean(&format!("b aaaa b {PROSE}"));
     let removed: Vec<&str> = c
         .removed
@@ -241,6 +241,24 @@ fn a_capture_group_inside_a_look_ahead_removes_what_it_covers() {
         .collect();
     assert_eq!(removed, ["aaaa"], "overlapping spans merge into one");
     assert!(c.text.starts_with("b b The council"), "{}", c.text);
+}
+
+#[test]
+fn a_capture_group_inside_a_look_ahead_from_a_rules_directory() {
+    // The path --rules takes.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile-ahead");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("eng.yaml"), AHEAD).expect("write");
+    let options = dechaff::Options {
+        lang: Some("eng".into()),
+        ..Default::default()
+    };
+    let rules = RuleSet::builtin_with_dir(&dir).expect("valid rules");
+    let c = Cleaner::new(rules, options)
+        .expect("valid")
+        .clean(&format!("aaaa {PROSE}"));
+    assert!(c.text.starts_with("The council"), "{}", c.text);
 }
 
 #[test]
