@@ -6,27 +6,80 @@
 //! patterns and the boundary markers (common first, then the language's).
 //! Nothing here drops a whole line: that is the judgement's decision.
 //!
-//! A fancy pattern that runs out of backtracking budget is switched off for
-//! the rest of the page and reported as a [`Warning`]: one pathological
-//! line costs at most one budget per rule, never a hang.
+//! A fancy pattern draws every search on a page from one [`Budget`] per
+//! rule; one that runs dry is switched off for the rest of the page and
+//! reported as a [`Warning`]: a pathological rule costs at most one budget
+//! per page (which grows only linearly with the page), never a hang.
 
 use std::borrow::Cow;
 
 use crate::evidence::{Boundary, Evidence};
-use crate::ruleset::compile::{CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
+use crate::ruleset::compile::{Budget, CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
 use crate::segment::{Action, Block, Verdict};
 use crate::{Removal, Warning};
 
-/// Rules switched off for this page, and why.
+/// Rules switched off for this page, and why; what the fancy ones may
+/// still spend.
 #[derive(Default)]
 pub(crate) struct Guard<'r> {
     off: Vec<&'r Rule>,
+    /// The page budget of each fancy rule tried so far (few rules are
+    /// fancy, so a list beats a map).
+    budgets: Vec<(&'r Rule, Budget)>,
     pub warnings: Vec<Warning>,
 }
 
 impl<'r> Guard<'r> {
     fn is_off(&self, rule: &Rule) -> bool {
         self.off.iter().any(|r| std::ptr::eq(*r, rule))
+    }
+
+    /// `rule`'s budget for this page, credited with `text`, the line it is
+    /// about to be tried on.
+    fn budget(&mut self, rule: &'r Rule, text: &str) -> &mut Budget {
+        let i = match self
+            .budgets
+            .iter()
+            .position(|(r, _)| std::ptr::eq(*r, rule))
+        {
+            Some(i) => i,
+            None => {
+                self.budgets.push((rule, Budget::page()));
+                self.budgets.len() - 1
+            }
+        };
+        let budget = &mut self.budgets[i].1;
+        budget.grant(text);
+        budget
+    }
+
+    /// Tries each fancy drop and boundary rule of `files` on `text` within
+    /// its page budget, before the matchers that give each search a fresh
+    /// limit see the line. Returns the rules that do not match, for those
+    /// matchers to skip (a rule that matches is searched once more there,
+    /// at no more cost than here); a rule that runs dry is switched off.
+    fn probe_fancy(
+        &mut self,
+        files: &[&'r CompiledFile],
+        text: &str,
+        line: usize,
+    ) -> Vec<&'r Rule> {
+        let mut unmatched = Vec::new();
+        let fancy = files.iter().flat_map(|f| f.drop.iter().chain(&f.cut));
+        for rule in fancy.filter(|r| r.is_fancy()) {
+            if self.is_off(rule) || !rule.may_match(text) {
+                continue;
+            }
+            match rule
+                .pattern()
+                .is_match_within(text, self.budget(rule, text))
+            {
+                Ok(true) => {}
+                Ok(false) => unmatched.push(rule),
+                Err(Exceeded) => self.switch_off(rule, line),
+            }
+        }
+        unmatched
     }
 
     fn switch_off(&mut self, rule: &'r Rule, line: usize) {
@@ -63,8 +116,9 @@ pub(crate) fn apply<'t, 'r>(
             if block.verdict != Verdict::Undecided {
                 return Evidence::default();
             }
+            let unmatched = guard.probe_fancy(files, &block.text, block.line);
             let mut exceeded: Vec<&'r Rule> = Vec::new();
-            let skip = |r: &Rule| guard.is_off(r);
+            let skip = |r: &Rule| guard.is_off(r) || unmatched.iter().any(|u| std::ptr::eq(*u, r));
             let drop = files
                 .iter()
                 .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
@@ -97,7 +151,14 @@ fn remove_inline<'r>(
         if guard.is_off(rule) || !rule.may_match(&block.text) {
             continue;
         }
-        let ranges = match rule.pattern().removal_ranges(&block.text) {
+        // Only fancy searches draw from a budget; plain ones cannot run long.
+        let mut unlimited = Budget::page();
+        let budget = if rule.is_fancy() {
+            guard.budget(rule, &block.text)
+        } else {
+            &mut unlimited
+        };
+        let ranges = match rule.pattern().removal_ranges(&block.text, budget) {
             Ok(ranges) if ranges.is_empty() => continue,
             Ok(ranges) => ranges,
             Err(Exceeded) => {

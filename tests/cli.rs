@@ -359,3 +359,43 @@ fn a_rule_out_of_backtracking_budget_is_named_and_the_page_goes_on() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("The city council approved"), "{text}");
 }
+
+#[test]
+fn rules_check_refuses_names_that_are_not_one_rule_file_each() {
+    let dir = scratch("check-paths");
+    let ok = "lang: eng\nextend: true\n";
+    fs::write(dir.join("eng.yaml"), ok).expect("write");
+    fs::write(dir.join("eng.yml"), ok).expect("write");
+    std::os::unix::fs::symlink(dir.join("missing.yaml"), dir.join("dangling.yaml")).expect("link");
+    std::os::unix::fs::symlink(dir.join("loop.yaml"), dir.join("loop.yaml")).expect("link");
+    fs::create_dir(dir.join("folder.yaml")).expect("mkdir");
+    let out = bin()
+        .args(["rules", "check"])
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "no \"rule files ok\"");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let d = dir.display();
+    for expected in [
+        format!("{d}/eng.yml: \"{d}/eng.yaml\" defines the same rule set"),
+        format!("{d}/dangling.yaml: cannot read rule file: No such file or directory"),
+        format!("{d}/loop.yaml: cannot read rule file:"),
+        format!("{d}/folder.yaml: is a directory, not a rule file"),
+    ] {
+        assert!(err.contains(&expected), "{expected}\nin:\n{err}");
+    }
+
+    // Cleaning with the directory is refused too, before any page.
+    let page = dir.join("page.txt");
+    fs::write(&page, ARTICLE).expect("write");
+    let run = bin()
+        .arg(&page)
+        .arg("--rules")
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(2));
+    assert!(run.stdout.is_empty());
+}

@@ -6,6 +6,8 @@
 //! combined into one `RegexSet`, so a line is tested once per file rather
 //! than once per rule.
 
+use std::sync::OnceLock;
+
 use crate::error::RuleProblem;
 use crate::ruleset::dropset::{self, DropSets, Fit, Member};
 use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
@@ -24,13 +26,114 @@ pub(crate) const DFA_SIZE_LIMIT: usize = 16 << 20;
 const DFA_SIZE_LIMIT_ALONE: usize = 2 << 20;
 /// Backtracking budget of a fancy pattern per match attempt; past it the
 /// rule is treated as not matching rather than letting one line hang.
+/// A rule's attempts on one page share one such budget (see [`Budget`]).
 pub(crate) const BACKTRACK_LIMIT: usize = 100_000;
+/// The limits a fancy search is tried at, in turn: fancy-regex does not
+/// report the steps a search took, only whether it stayed within its
+/// limit, so a search that fails at one limit is rerun at the next, and
+/// what it cost is known to within a factor of 16 (the failed tries are
+/// counted too: they are work done).
+const LADDER: [usize; 4] = [
+    BACKTRACK_LIMIT / 4096,
+    BACKTRACK_LIMIT / 256,
+    BACKTRACK_LIMIT / 16,
+    BACKTRACK_LIMIT,
+];
+/// Steps a fancy rule earns per byte of each line it is tried on. An
+/// unanchored search takes about one step per byte it scans, and the
+/// ladder charges at most about 17 times what a search took, so ordinary
+/// patterns never run short, while the total stays linear in the page.
+const STEPS_PER_BYTE: usize = 64;
+
+/// What one fancy rule may still spend on one page, in backtracking steps:
+/// one climb of the whole ladder (a single search of up to
+/// [`BACKTRACK_LIMIT`] steps), plus [`STEPS_PER_BYTE`] for each byte of each
+/// line the rule is tried on. Searches draw from it, so a rule that costs
+/// just under the limit on each of many matches or lines runs dry and is
+/// switched off instead of making a page take seconds.
+#[derive(Debug, Clone)]
+pub(crate) struct Budget {
+    left: usize,
+}
+
+impl Budget {
+    /// A fresh budget for one rule on one page.
+    pub(crate) fn page() -> Budget {
+        Budget {
+            left: LADDER.iter().sum(),
+        }
+    }
+
+    /// Earns the allowance of one line the rule is about to be tried on.
+    pub(crate) fn grant(&mut self, line: &str) {
+        let earned = STEPS_PER_BYTE.saturating_mul(line.len().saturating_add(1));
+        self.left = self.left.saturating_add(earned);
+    }
+}
+
+/// A fancy pattern compiled once per limit of [`LADDER`]: the top one at
+/// load (it validates the pattern and runs the examples), the others on
+/// first use.
+#[derive(Debug)]
+pub(crate) struct Ladder {
+    source: String,
+    lower: [OnceLock<fancy_regex::Regex>; LADDER.len() - 1],
+    top: fancy_regex::Regex,
+}
+
+impl Ladder {
+    fn rung(&self, i: usize) -> &fancy_regex::Regex {
+        match self.lower.get(i) {
+            None => &self.top,
+            Some(cell) => cell.get_or_init(|| {
+                build_fancy(&self.source, LADDER[i]).expect(
+                    "the same pattern compiled at load with the top limit; only the limit differs",
+                )
+            }),
+        }
+    }
+
+    /// Runs `search` at each limit in turn until it completes, drawing
+    /// what each try may cost from `budget`.
+    ///
+    /// # Errors
+    ///
+    /// [`Exceeded`] when the next try would cost more than is left, or
+    /// the search fails for another reason (a stack overflow).
+    fn run<T>(
+        &self,
+        budget: &mut Budget,
+        search: impl Fn(&fancy_regex::Regex) -> Result<T, fancy_regex::Error>,
+    ) -> Result<T, Exceeded> {
+        use fancy_regex::{Error, RuntimeError};
+        for (i, &limit) in LADDER.iter().enumerate() {
+            if limit > budget.left {
+                break;
+            }
+            budget.left -= limit;
+            match search(self.rung(i)) {
+                Ok(found) => return Ok(found),
+                Err(Error::RuntimeError(RuntimeError::BacktrackLimitExceeded)) => {}
+                Err(_) => break,
+            }
+        }
+        Err(Exceeded)
+    }
+}
+
+fn build_fancy(pattern: &str, limit: usize) -> Result<fancy_regex::Regex, fancy_regex::Error> {
+    fancy_regex::RegexBuilder::new(pattern)
+        .backtrack_limit(limit)
+        .delegate_size_limit(REGEX_SIZE_LIMIT)
+        .delegate_dfa_size_limit(DFA_SIZE_LIMIT_ALONE)
+        .build()
+}
 
 /// A compiled pattern of either engine.
 #[derive(Debug)]
 pub(crate) enum Pattern {
     Plain(regex::Regex),
-    Fancy(Box<fancy_regex::Regex>),
+    Fancy(Box<Ladder>),
     /// A plain pattern without lazy DFAs (forward NFA, PikeVM and
     /// backtracker only): a third of the memory, for rules that only
     /// confirm the rare candidate lines their set found.
@@ -47,7 +150,7 @@ impl Pattern {
         match self {
             Pattern::Plain(re) => Ok(re.find(text).map(|m| (m.start(), m.end()))),
             Pattern::Lean(re) => Ok(re.find(text).map(|m| (m.start(), m.end()))),
-            Pattern::Fancy(re) => match re.find(text) {
+            Pattern::Fancy(re) => match re.top.find(text) {
                 Ok(m) => Ok(m.map(|m| (m.start(), m.end()))),
                 Err(_) => Err(Exceeded),
             },
@@ -64,29 +167,56 @@ impl Pattern {
         match self {
             Pattern::Plain(re) => Ok(re.is_match(text)),
             Pattern::Lean(re) => Ok(re.is_match(text)),
-            Pattern::Fancy(re) => re.is_match(text).map_err(|_| Exceeded),
+            Pattern::Fancy(re) => re.top.is_match(text).map_err(|_| Exceeded),
         }
+    }
+
+    /// As [`Pattern::is_match`], a fancy pattern drawing its steps from
+    /// `budget` (a plain one costs nothing).
+    ///
+    /// # Errors
+    ///
+    /// [`Exceeded`] when a fancy pattern runs out of `budget`.
+    pub(crate) fn is_match_within(
+        &self,
+        text: &str,
+        budget: &mut Budget,
+    ) -> Result<bool, Exceeded> {
+        match self {
+            Pattern::Fancy(re) => re.run(budget, |re| re.is_match(text)),
+            _ => self.is_match(text),
+        }
+    }
+
+    /// Whether this is a fancy pattern, the only kind with a budget.
+    pub(crate) fn is_fancy(&self) -> bool {
+        matches!(self, Pattern::Fancy(_))
     }
 
     /// Every non-overlapping match; the range of capture group 1 when the
     /// pattern has one (so a rule can remove part of what it matches), else
-    /// the whole match.
+    /// the whole match. The ranges come sorted and disjoint: a group inside
+    /// a look-around can reach past its match (`(?=(aa))a`), and the spans
+    /// of such groups that overlap are merged into one. A fancy pattern
+    /// draws each search from `budget`.
     ///
     /// # Errors
     ///
-    /// [`Exceeded`] when a fancy pattern runs out of backtracking budget;
-    /// the matches found before are dropped too, so a rule applies to a
-    /// line wholly or not at all.
-    pub(crate) fn removal_ranges(&self, text: &str) -> Result<Vec<(usize, usize)>, Exceeded> {
+    /// [`Exceeded`] when a fancy pattern runs out of `budget`; the matches
+    /// found before are dropped too, so a rule applies to a line wholly or
+    /// not at all.
+    pub(crate) fn removal_ranges(
+        &self,
+        text: &str,
+        budget: &mut Budget,
+    ) -> Result<Vec<(usize, usize)>, Exceeded> {
         let mut out = Vec::new();
         match self {
             Pattern::Plain(re) => {
                 let group = usize::from(re.captures_len() > 1);
                 for caps in re.captures_iter(text) {
                     if let Some(m) = caps.get(group) {
-                        if m.start() < m.end() {
-                            out.push((m.start(), m.end()));
-                        }
+                        out.push((m.start(), m.end()));
                     }
                 }
             }
@@ -95,26 +225,64 @@ impl Pattern {
                     usize::from(re.group_info().group_len(regex_automata::PatternID::ZERO) > 1);
                 for caps in re.captures_iter(text) {
                     if let Some(m) = caps.get_group(group) {
-                        if m.start < m.end {
-                            out.push((m.start, m.end));
-                        }
+                        out.push((m.start, m.end));
                     }
                 }
             }
-            Pattern::Fancy(re) => {
-                let group = usize::from(re.captures_len() > 1);
-                for caps in re.captures_iter(text) {
-                    let caps = caps.map_err(|_| Exceeded)?;
-                    if let Some(m) = caps.get(group) {
-                        if m.start() < m.end() {
-                            out.push((m.start(), m.end()));
-                        }
-                    }
-                }
-            }
+            Pattern::Fancy(re) => fancy_ranges(re, text, budget, &mut out)?,
         }
-        Ok(out)
+        Ok(disjoint(out))
     }
+}
+
+/// The removal ranges of a fancy pattern, one budgeted search per match
+/// (fancy-regex's own iterator gives each search a fresh limit). Follows
+/// that iterator: an empty match moves the search one character on, and an
+/// empty match right where the previous match ended is not counted.
+fn fancy_ranges(
+    re: &Ladder,
+    text: &str,
+    budget: &mut Budget,
+    out: &mut Vec<(usize, usize)>,
+) -> Result<(), Exceeded> {
+    let group = usize::from(re.top.captures_len() > 1);
+    let mut pos = 0;
+    let mut last_end = None;
+    while pos <= text.len() {
+        let Some(caps) = re.run(budget, |r| r.captures_from_pos(text, pos))? else {
+            break;
+        };
+        let Some(whole) = caps.get(0) else { break };
+        let (start, end) = (whole.start(), whole.end());
+        pos = if start == end {
+            end + text[end..].chars().next().map_or(1, char::len_utf8)
+        } else {
+            end
+        };
+        if start == end && last_end == Some(end) {
+            continue;
+        }
+        last_end = Some(end);
+        if let Some(m) = caps.get(group) {
+            out.push((m.start(), m.end()));
+        }
+    }
+    Ok(())
+}
+
+/// Sorted, non-empty, non-overlapping ranges covering what `ranges` cover
+/// (ranges that only touch stay apart: they are separate removals).
+fn disjoint(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.retain(|&(start, end)| start < end);
+    ranges.sort_unstable();
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (start, end) in ranges {
+        match out.last_mut() {
+            Some(last) if start < last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
 }
 
 /// A fancy pattern ran out of its backtracking budget on a line: the only
@@ -141,6 +309,12 @@ impl Rule {
         self.pattern
             .as_ref()
             .expect("only drop-set members lack a matcher, and they are matched in their set")
+    }
+
+    /// Whether the rule has a fancy pattern, whose searches need a
+    /// [`Budget`].
+    pub(crate) fn is_fancy(&self) -> bool {
+        self.pattern.as_ref().is_some_and(Pattern::is_fancy)
     }
 
     /// False when `line` is too long for the rule to match at all. Most
@@ -327,12 +501,14 @@ pub(crate) fn compile_pattern(spec: &RuleSpec) -> Result<Pattern, String> {
         return Err("empty pattern: it would match every line".into());
     }
     if spec.fancy {
-        fancy_regex::RegexBuilder::new(&spec.pattern)
-            .backtrack_limit(BACKTRACK_LIMIT)
-            .delegate_size_limit(REGEX_SIZE_LIMIT)
-            .delegate_dfa_size_limit(DFA_SIZE_LIMIT_ALONE)
-            .build()
-            .map(|re| Pattern::Fancy(Box::new(re)))
+        build_fancy(&spec.pattern, BACKTRACK_LIMIT)
+            .map(|top| {
+                Pattern::Fancy(Box::new(Ladder {
+                    source: spec.pattern.clone(),
+                    lower: Default::default(),
+                    top,
+                }))
+            })
             .map_err(|e| format!("invalid pattern: {}", last_line(&e.to_string())))
     } else {
         regex::RegexBuilder::new(&spec.pattern)
@@ -436,6 +612,46 @@ mod tests {
         let e = errors("drop_lines:\n  - id: x\n    why: y\n    pattern: '\\w{5000}'\n    examples: {remove: [a], keep: [b]}\n");
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].contains("size limit"), "{e:?}");
+    }
+
+    fn fancy(pattern: &str) -> Pattern {
+        Pattern::Fancy(Box::new(Ladder {
+            source: pattern.to_owned(),
+            lower: Default::default(),
+            top: build_fancy(pattern, BACKTRACK_LIMIT).expect("valid pattern"),
+        }))
+    }
+
+    #[test]
+    fn removal_ranges_are_sorted_and_disjoint() {
+        assert_eq!(
+            disjoint(vec![(2, 4), (0, 2), (1, 3), (5, 5), (7, 6)]),
+            [(0, 4)]
+        );
+        assert_eq!(
+            disjoint(vec![(3, 5), (0, 3)]),
+            [(0, 3), (3, 5)],
+            "touching stay apart"
+        );
+        let ranges = fancy("(?=(aa))a").removal_ranges("aaaa b aa", &mut Budget::page());
+        assert_eq!(ranges, Ok(vec![(0, 4), (7, 9)]));
+    }
+
+    #[test]
+    fn empty_matches_move_the_search_on() {
+        // "a" at 0, then empty matches at 1 and 2, which remove nothing.
+        let ranges = fancy("(a*)(?=b|$)").removal_ranges("ab", &mut Budget::page());
+        assert_eq!(ranges, Ok(vec![(0, 1)]));
+    }
+
+    #[test]
+    fn searches_draw_from_one_budget() {
+        let p = fancy("(?<=x)y");
+        let mut budget = Budget { left: 0 };
+        assert_eq!(p.is_match_within("xy", &mut budget), Err(Exceeded));
+        budget.grant("xy");
+        assert_eq!(p.is_match_within("xy", &mut budget), Ok(true));
+        assert!(budget.left < STEPS_PER_BYTE * 3, "the search was charged");
     }
 
     #[test]

@@ -113,21 +113,19 @@ impl RuleSet {
     /// [`Error::Io`] if `dir` cannot be read; [`Error::Rules`] listing every
     /// problem of every file if any file is invalid.
     pub fn builtin_with_dir(dir: &Path) -> Result<RuleSet, Error> {
-        let mut set = RuleSet::builtin();
-        for (label, name, file) in load_dir(dir)? {
-            set.add(label, name, file);
-        }
-        Ok(set)
+        overlay(dir).map(|(set, _)| set)
     }
 
     /// Parses, compiles and runs the examples of every rule file in `dir`,
-    /// without loading them. Returns how many files were checked.
+    /// and compiles each `extend: true` file merged with the built-in file
+    /// it extends, without keeping the result. Returns how many files were
+    /// checked.
     ///
     /// # Errors
     ///
     /// As for [`RuleSet::builtin_with_dir`].
     pub fn check_dir(dir: &Path) -> Result<usize, Error> {
-        load_dir(dir).map(|files| files.len())
+        overlay(dir).map(|(_, n)| n)
     }
 
     /// Adds one rule file given as YAML source, as `--rules` would.
@@ -142,42 +140,49 @@ impl RuleSet {
             .unwrap_or(label)
             .to_owned();
         let file = parse_and_compile(label, &stem, src).map_err(Error::Rules)?;
-        self.add(label.to_owned(), stem, file);
-        Ok(())
+        self.add(label.to_owned(), stem, file).map_err(Error::Rules)
     }
 
-    fn add(&mut self, label: String, name: String, file: RuleFile) {
-        let entry = match self.entries.iter().position(|e| e.name == name) {
+    /// Adds a checked file; the set is unchanged when an `extend: true`
+    /// file fails merged with the file it extends.
+    fn add(&mut self, label: String, name: String, file: RuleFile) -> Result<(), Vec<RuleProblem>> {
+        let found = self.entries.iter().position(|e| e.name == name);
+        let entry = match found {
             Some(i) if file.extend => {
-                let mut merged = self.entries.remove(i).file;
-                for rule in file.rules {
+                let base = &self.entries[i];
+                let mut merged = base.file.clone();
+                for rule in &file.rules {
                     merged
                         .rules
                         .retain(|r| !(r.id == rule.id && r.kind == rule.kind));
-                    merged.rules.push(rule);
+                    merged.rules.push(rule.clone());
                 }
-                merged.also.extend(file.also);
-                merge_score(&mut merged.score, file.score);
+                merged.also.extend(file.also.iter().cloned());
+                merge_score(&mut merged.score, file.score.clone());
+                // Compiled now, not on the first page: rules that pass
+                // alone can fail together (their drop sets outgrow the size
+                // limit), and a lazy compilation cannot report that.
+                let compiled = compile::compile(&label, &name, &merged)
+                    .map_err(|p| locate_merged(p, &label, &file, &base.label))?;
                 Entry {
                     name,
                     label,
                     file: merged,
-                    compiled: OnceLock::new(),
+                    compiled: OnceLock::from(compiled),
                 }
             }
-            found => {
-                if let Some(i) = found {
-                    self.entries.remove(i);
-                }
-                Entry {
-                    name,
-                    label,
-                    file,
-                    compiled: OnceLock::new(),
-                }
-            }
+            _ => Entry {
+                name,
+                label,
+                file,
+                compiled: OnceLock::new(),
+            },
         };
+        if let Some(i) = found {
+            self.entries.remove(i);
+        }
         self.entries.push(entry);
+        Ok(())
     }
 
     /// One line per rule file, sorted by name.
@@ -276,6 +281,65 @@ fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
     );
 }
 
+/// The built-in sets overlaid with the files of `dir`, and how many files
+/// there were; every problem of every file, merged ones included, at once.
+fn overlay(dir: &Path) -> Result<(RuleSet, usize), Error> {
+    let files = load_dir(dir)?;
+    let count = files.len();
+    let mut set = RuleSet::builtin();
+    let mut problems = Vec::new();
+    for (label, name, file) in files {
+        if let Err(p) = set.add(label, name, file) {
+            problems.extend(p);
+        }
+    }
+    if problems.is_empty() {
+        Ok((set, count))
+    } else {
+        Err(Error::Rules(problems))
+    }
+}
+
+/// Pins each problem of a merged file to a file the user can fix: a rule's
+/// own problem to the file that defines the rule; a problem of the merge as
+/// a whole (the drop sets too large together) to the extending file, at its
+/// first drop rule, naming the file it extends.
+fn locate_merged(
+    problems: Vec<RuleProblem>,
+    label: &str,
+    file: &RuleFile,
+    base_label: &str,
+) -> Vec<RuleProblem> {
+    let first_drop = file
+        .rules
+        .iter()
+        .find(|r| r.kind == Kind::DropLines)
+        .or(file.rules.first())
+        .map(|r| r.pos)
+        .unwrap_or_default();
+    problems
+        .into_iter()
+        .map(|mut p| {
+            match &p.rule {
+                Some(id) if !file.rules.iter().any(|r| &r.id == id) => {
+                    base_label.clone_into(&mut p.file);
+                }
+                Some(_) => label.clone_into(&mut p.file),
+                None => {
+                    label.clone_into(&mut p.file);
+                    (p.line, p.col) = (first_drop.line, first_drop.col);
+                    p.message = format!(
+                        "merged with {base_label} (\"extend: true\"): {}; \
+                         use fewer or simpler drop_lines rules",
+                        p.message
+                    );
+                }
+            }
+            p
+        })
+        .collect()
+}
+
 fn parse_and_compile(label: &str, stem: &str, src: &str) -> Result<RuleFile, Vec<RuleProblem>> {
     let (file, mut problems) = schema::parse_partial(label, src);
     let Some(file) = file else {
@@ -304,9 +368,26 @@ fn parse_and_compile(label: &str, stem: &str, src: &str) -> Result<RuleFile, Vec
     }
 }
 
-/// Reads, parses and compiles every rule file in `dir`, collecting every
-/// problem of every file before failing.
-fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
+/// A problem with a whole file of a rules directory.
+fn file_problem(path: &Path, message: String) -> RuleProblem {
+    RuleProblem {
+        file: path.display().to_string(),
+        line: 0,
+        col: 0,
+        rule: None,
+        message,
+    }
+}
+
+/// The `*.yaml` and `*.yml` paths of `dir`, sorted. Every such name is
+/// meant as a rule file, so one that cannot be read as a file (a dangling
+/// or looping link, a directory), or a second file for the same set
+/// (`eng.yaml` beside `eng.yml`, where one would silently win), is a
+/// problem rather than skipped.
+fn rule_paths(
+    dir: &Path,
+    problems: &mut Vec<RuleProblem>,
+) -> Result<Vec<std::path::PathBuf>, Error> {
     let read = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut paths = Vec::new();
     for entry in read {
@@ -315,13 +396,50 @@ fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
         );
-        if is_yaml && path.is_file() {
+        if is_yaml {
             paths.push(path);
         }
     }
     paths.sort();
-    let mut files = Vec::new();
+    let mut kept: Vec<std::path::PathBuf> = Vec::with_capacity(paths.len());
+    for path in paths {
+        match std::fs::metadata(&path) {
+            Err(e) => {
+                problems.push(file_problem(&path, format!("cannot read rule file: {e}")));
+                continue;
+            }
+            Ok(m) if m.is_dir() => {
+                let message = "is a directory, not a rule file; rename it".to_owned();
+                problems.push(file_problem(&path, message));
+                continue;
+            }
+            Ok(m) if !m.is_file() => {
+                let message = "not a regular file; a rule file must be one".to_owned();
+                problems.push(file_problem(&path, message));
+                continue;
+            }
+            Ok(_) => {}
+        }
+        let twin = kept.iter().find(|k| k.file_stem() == path.file_stem());
+        if let Some(twin) = twin {
+            let message = format!(
+                "\"{}\" defines the same rule set; keep one of the two files",
+                twin.display()
+            );
+            problems.push(file_problem(&path, message));
+            continue;
+        }
+        kept.push(path);
+    }
+    Ok(kept)
+}
+
+/// Reads, parses and compiles every rule file in `dir`, collecting every
+/// problem of every file before failing.
+fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
     let mut problems = Vec::new();
+    let paths = rule_paths(dir, &mut problems)?;
+    let mut files = Vec::new();
     for path in paths {
         let label = path.display().to_string();
         let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
