@@ -568,6 +568,16 @@ fn closed_stdout_at_start_is_an_error_naming_stdout() {
         let stderr = common::exited_one(&out, "stdout was closed");
         assert!(stderr.contains("stdout: closed"), "{stderr}");
     }
+    // A stdout that fails to take the bytes is named too.
+    if Path::new("/dev/full").exists() {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full");
+        let out = bin().arg(&page).stdout(full).output().expect("runs");
+        let stderr = common::exited_one(&out, "stdout is full");
+        assert!(stderr.contains("stdout: No space left"), "{stderr}");
+    }
     // Redirected to /dev/null on purpose is not closed.
     let out = bin()
         .arg(&page)
