@@ -212,27 +212,41 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         headline: !cli.no_headline,
     };
     let cleaner = Cleaner::new(rules, options)?;
-    if let Some(n) = cli.jobs {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global()
-            .map_err(|e| Failure::Usage(format!("-j {n}: {e}")))?;
-    }
     if stream {
+        check_stream_flags(&cli)?;
+        build_pool(cli.jobs)?;
         return run_stream(&cleaner, &cli);
     }
     let input = cli.input.clone().ok_or_else(|| {
         Failure::Usage("no input: give a file, a directory or `-` for stdin (see --help)".into())
     })?;
     if input.is_dir() {
+        check_dir_flags(&cli)?;
+        build_pool(cli.jobs)?;
         return clean_dir(&cleaner, &input, &cli);
     }
-    if cli.in_place || cli.skip_existing || !cli.glob.is_empty() {
-        return Err(Failure::Usage(format!(
-            "{}: --in-place, --skip-existing and --glob apply to directories",
-            input.display()
-        )));
+    for (given, flag) in [
+        (cli.in_place, "--in-place"),
+        (cli.skip_existing, "--skip-existing"),
+        (!cli.glob.is_empty(), "--glob"),
+    ] {
+        if given {
+            return Err(Failure::Usage(format!(
+                "{flag} applies to directories, and {} is not one",
+                input.display()
+            )));
+        }
     }
+    if cli.rejects.is_some() {
+        return Err(Failure::Usage(
+            "--rejects applies to --jsonl and --wet: a single page is cleaned or fails as a whole"
+                .into(),
+        ));
+    }
+    if cli.output.is_none() && cli::stdout_was_closed() {
+        return Err(closed_stdout());
+    }
+    // No thread pool: one page is cleaned on this thread, whatever -j says.
     let bytes = read_input(&input)?;
     if dechaff::looks_binary(&bytes) {
         return Err(Failure::Io(format!(
@@ -251,11 +265,110 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let rendered = render(cleaned, &cli);
     match &cli.output {
-        Some(path) => cli::write_atomic(path, rendered.as_bytes())
-            .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))?,
+        Some(path) => write_file(path, rendered.as_bytes())?,
         None => write_stdout(rendered.as_bytes())?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Threads per available core at most: more only adds switching and
+/// memory (`-j 10000` on one page once took a minute and a load of 800).
+const JOBS_PER_CORE: usize = 4;
+
+/// Sets the size of the global rayon pool from `-j`, capped (with a
+/// warning) at [`JOBS_PER_CORE`] threads per available core.
+fn build_pool(jobs: Option<usize>) -> Result<(), Failure> {
+    let Some(asked) = jobs else {
+        return Ok(());
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cap = cores * JOBS_PER_CORE;
+    let n = if asked > cap {
+        eprintln!(
+            "dechaff: warning: -j {asked}: capped at {cap} threads ({JOBS_PER_CORE} per available \
+             core, {cores} cores)"
+        );
+        cap
+    } else {
+        asked.max(1)
+    };
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global()
+        .map_err(|e| Failure::Io(format!("-j {asked}: cannot start the threads: {e}")))
+}
+
+/// Refuses the flags a stream run would ignore, and an output that is
+/// also the rejects file (both would share one file and corrupt it).
+fn check_stream_flags(cli: &Cli) -> Result<(), Failure> {
+    let mode = if cli.wet { "--wet" } else { "--jsonl" };
+    for (given, flag, why) in [
+        (
+            cli.in_place,
+            "--in-place",
+            "it reads one stream and writes another",
+        ),
+        (cli.skip_existing, "--skip-existing", "it reads one stream"),
+        (!cli.glob.is_empty(), "--glob", "it reads one stream"),
+        (
+            cli.format == Format::Json,
+            "--format json",
+            "it always writes JSON Lines",
+        ),
+    ] {
+        if given {
+            return Err(Failure::Usage(format!(
+                "{flag} does not apply with {mode}: {why}"
+            )));
+        }
+    }
+    if let (Some(out), Some(rejects)) = (&cli.output, &cli.rejects) {
+        let real =
+            |p: &Path| cli::resolve(p).map_err(|e| Failure::Io(format!("{}: {e}", p.display())));
+        if real(out)? == real(rejects)? {
+            return Err(Failure::Usage(format!(
+                "--rejects {} is the output file {}: give the rejects a file of their own",
+                rejects.display(),
+                out.display()
+            )));
+        }
+    }
+    if cli.output.is_none() && cli::stdout_was_closed() {
+        return Err(closed_stdout());
+    }
+    Ok(())
+}
+
+/// Refuses the flags a directory run would ignore or could not honour.
+fn check_dir_flags(cli: &Cli) -> Result<(), Failure> {
+    if cli.rejects.is_some() {
+        return Err(Failure::Usage(
+            "--rejects applies to --jsonl and --wet: in a directory each failed file is \
+             reported on stderr"
+                .into(),
+        ));
+    }
+    if cli.in_place && cli.skip_existing {
+        return Err(Failure::Usage(
+            "--skip-existing does not apply with --in-place: each input is its own output, so \
+             every file would look up to date"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+fn closed_stdout() -> Failure {
+    Failure::Io("stdout: closed, nothing could be written (give -o FILE)".into())
+}
+
+/// Writes one page's output to `path` (see `cli::Output`: atomic for a
+/// regular file, through a symlink, directly to a device or FIFO,
+/// compressed by extension).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    cli::Output::create(path)
+        .and_then(|mut out| out.write_all(bytes).and_then(|()| out.finish()))
+        .map_err(|e| Failure::Io(format!("{}: {e}", path.display())))
 }
 
 /// What stderr should hear about a page, each note to follow its name:
@@ -436,7 +549,10 @@ fn clean_dir(cleaner: &Cleaner, input: &Path, cli: &Cli) -> Result<ExitCode, Fai
             bytes: render(cleaned, cli).into_bytes(),
         })
     })
-    .map_err(Failure::Usage)?;
+    .map_err(|stop| match stop {
+        cli::dir::Stop::Usage(m) => Failure::Usage(m),
+        cli::dir::Stop::Io(m) => Failure::Io(m),
+    })?;
     Ok(if all_ok {
         ExitCode::SUCCESS
     } else {

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{bin, exited_one, scratch};
+use common::{bin, exited_one, is_root, long_name, scratch};
 
 const ARTICLE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nThe mayor said the plan would keep taxes flat while adding two hundred teachers over the next three years.\n\nShare on Facebook\n";
 
@@ -41,7 +41,9 @@ fn files(dir: &Path) -> Vec<PathBuf> {
         for e in fs::read_dir(dir).expect("readable").flatten() {
             let p = e.path();
             let t = e.file_type().expect("type");
-            if t.is_dir() {
+            if e.file_name().as_encoded_bytes().starts_with(b".") {
+                continue;
+            } else if t.is_dir() {
                 go(root, &p, out);
             } else if t.is_file() {
                 out.push(p.strip_prefix(root).expect("under").to_owned());
@@ -177,7 +179,21 @@ fn in_place_replaces_each_file_atomically() {
             "{text}"
         );
     }
-    assert_eq!(files(&dir).len(), 2, "no temporary files left");
+    assert_eq!(files(&dir).len(), 2);
+    assert!(hidden(&dir).is_empty(), "no temporary files left");
+}
+
+/// Hidden names under `dir` (temporary files left behind), recursively.
+fn hidden(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).expect("readable").flatten() {
+        if e.file_name().as_encoded_bytes().starts_with(b".") {
+            out.push(e.path());
+        } else if e.file_type().expect("type").is_dir() {
+            out.extend(hidden(&e.path()));
+        }
+    }
+    out
 }
 
 #[test]
@@ -315,4 +331,268 @@ fn an_interrupted_run_leaves_no_partial_outputs_and_resumes() {
             fs::read(reference.join(&f)).expect("ref")
         );
     }
+}
+
+fn run_ok(cmd: &mut std::process::Command) -> Output {
+    let out = cmd.output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Issue 10, defect 1: the temporary name used to be fixed
+/// (`.name.dechaff-tmp`), so a link planted there made dechaff overwrite
+/// its target outside OUT and leave the output as a link to it.
+#[test]
+#[cfg(unix)]
+fn a_link_planted_at_a_temporary_name_is_never_followed() {
+    let dir = scratch("batch-planted");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    let victim = dir.join("victim.txt");
+    write(&victim, b"precious\n");
+    let out_dir = dir.join("out");
+    fs::create_dir_all(&out_dir).expect("mkdir");
+    std::os::unix::fs::symlink(&victim, out_dir.join(".a.txt.dechaff-tmp")).expect("symlink");
+    std::os::unix::fs::symlink(&victim, input.join(".a.txt.dechaff-tmp")).expect("symlink");
+    run_ok(bin().arg(&input).arg("-o").arg(&out_dir));
+    run_ok(bin().arg(&input).arg("--in-place"));
+    assert_eq!(fs::read(&victim).expect("there"), b"precious\n");
+    for written in [out_dir.join("a.txt"), input.join("a.txt")] {
+        let meta = fs::symlink_metadata(&written).expect("written");
+        assert!(meta.is_file(), "{} is a regular file", written.display());
+        let text = fs::read_to_string(&written).expect("readable");
+        assert!(text.starts_with("The city council"), "{text}");
+    }
+}
+
+/// Issue 10, defect 1: two runs into one OUT shared the temporary names
+/// and failed each other's renames ("No such file or directory"). A race:
+/// several rounds make it near certain to show before the fix.
+#[test]
+fn two_runs_into_one_output_do_not_collide() {
+    let dir = scratch("batch-two-runs");
+    let input = dir.join("in");
+    for i in 0..600 {
+        write(&input.join(format!("p{i:03}.txt")), ARTICLE.as_bytes());
+    }
+    let out_dir = dir.join("out");
+    let spawn = || {
+        bin()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out_dir)
+            .args(["-j", "4", "-q"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawns")
+    };
+    for _ in 0..3 {
+        let _ = fs::remove_dir_all(&out_dir);
+        let (a, b) = (spawn(), spawn());
+        for run in [a, b] {
+            let out = run.wait_with_output().expect("waits");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(files(&out_dir).len(), 600);
+        assert!(hidden(&out_dir).is_empty(), "{:?}", hidden(&out_dir));
+    }
+}
+
+/// Issue 10, defect 4: in place, a 0600 file became 0644, a file of
+/// another owner became root's, a symlink became a regular file.
+#[test]
+#[cfg(unix)]
+fn in_place_keeps_modes_owners_and_symlinks() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = scratch("batch-in-place-meta");
+    let private = dir.join("private.txt");
+    let readonly = dir.join("readonly.txt");
+    write(&private, ARTICLE.as_bytes());
+    write(&readonly, ARTICLE.as_bytes());
+    fs::set_permissions(&private, fs::Permissions::from_mode(0o600)).expect("chmod");
+    fs::set_permissions(&readonly, fs::Permissions::from_mode(0o444)).expect("chmod");
+    // Only root may give a file away; others check modes alone.
+    let owner = is_root().then(|| {
+        std::os::unix::fs::chown(&readonly, Some(4321), Some(4321)).expect("chown");
+        4321
+    });
+    let target = dir.join("sub/target.txt");
+    write(&target, ARTICLE.as_bytes());
+    std::os::unix::fs::symlink("sub/target.txt", dir.join("link.txt")).expect("symlink");
+    let out = run_ok(bin().arg(&dir).arg("--in-place"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("link.txt: a symlink; left as it is"),
+        "{stderr}"
+    );
+    let (found, cleaned, _, failed) = summary(&out);
+    assert_eq!((found, cleaned, failed), (3, 3, 0), "{stderr}");
+    let mode = |p: &Path| fs::metadata(p).expect("there").permissions().mode() & 0o7777;
+    assert_eq!(mode(&private), 0o600);
+    assert_eq!(mode(&readonly), 0o444);
+    if let Some(uid) = owner {
+        let meta = fs::metadata(&readonly).expect("there");
+        assert_eq!((meta.uid(), meta.gid()), (uid, uid));
+    }
+    assert!(fs::symlink_metadata(dir.join("link.txt"))
+        .expect("there")
+        .file_type()
+        .is_symlink());
+    for f in [&private, &readonly, &target] {
+        let text = fs::read_to_string(f).expect("readable");
+        assert!(text.starts_with("The city council"), "{text}");
+    }
+}
+
+/// Issue 10, defect 4: a hard link was split without a word. The file is
+/// replaced under its name in DIR only (its other names, perhaps outside
+/// DIR, keep the original), and stderr says so.
+#[test]
+#[cfg(unix)]
+fn in_place_says_when_it_splits_a_hard_link() {
+    let dir = scratch("batch-hard-link");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    let other = dir.join("other-name.txt");
+    fs::hard_link(input.join("a.txt"), &other).expect("link");
+    let out = run_ok(bin().arg(&input).arg("--in-place"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a.txt: had other hard links; replaced under this name only"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read_to_string(&other).expect("there"), ARTICLE);
+    assert!(fs::read_to_string(input.join("a.txt"))
+        .expect("there")
+        .starts_with("The city council"));
+}
+
+/// Issue 10, defect 5: the temporary name added 13 bytes to the final
+/// one, so names of 243 to 255 bytes failed with ENAMETOOLONG.
+#[test]
+fn names_up_to_name_max_are_written() {
+    let dir = scratch("batch-long-names");
+    let input = dir.join("in");
+    let name = long_name(255);
+    write(&input.join(&name), ARTICLE.as_bytes());
+    let out_dir = dir.join("out");
+    run_ok(bin().arg(&input).arg("-o").arg(&out_dir));
+    assert!(fs::read_to_string(out_dir.join(&name))
+        .expect("written")
+        .starts_with("The city council"));
+    run_ok(bin().arg(&input).arg("--in-place"));
+    assert!(fs::read_to_string(input.join(&name))
+        .expect("written")
+        .starts_with("The city council"));
+}
+
+/// Issue 10, defect 6: when readdir listed a link to a sibling directory
+/// before the directory, its files were written only under the link's
+/// name. Many pairs make some listing order put a link first.
+#[test]
+#[cfg(unix)]
+fn a_directory_reached_twice_is_cleaned_once_under_its_real_path() {
+    let dir = scratch("batch-sibling-links");
+    let input = dir.join("in");
+    for i in 0..24 {
+        write(
+            &input.join(format!("real{i:02}/page.txt")),
+            ARTICLE.as_bytes(),
+        );
+        std::os::unix::fs::symlink(format!("real{i:02}"), input.join(format!("alias{i:02}")))
+            .expect("symlink");
+    }
+    // Reached only through a link: cleaned under the link's name.
+    write(&input.join(".hidden/kept.txt"), ARTICLE.as_bytes());
+    std::os::unix::fs::symlink(".hidden", input.join("shown")).expect("symlink");
+    let out_dir = dir.join("out");
+    let out = run_ok(bin().arg(&input).arg("-o").arg(&out_dir));
+    let (found, cleaned, _, _) = summary(&out);
+    assert_eq!((found, cleaned), (25, 25));
+    let mut expected: Vec<PathBuf> = (0..24)
+        .map(|i| PathBuf::from(format!("real{i:02}/page.txt")))
+        .collect();
+    expected.push(PathBuf::from("shown/kept.txt"));
+    assert_eq!(files(&out_dir), expected);
+}
+
+/// Issue 10, defect 25: `--in-place --skip-existing` compared each file
+/// with itself, found it up to date and cleaned nothing.
+#[test]
+fn in_place_with_skip_existing_is_refused() {
+    let dir = scratch("batch-in-place-skip");
+    write(&dir.join("a.txt"), ARTICLE.as_bytes());
+    let out = bin()
+        .arg(&dir)
+        .args(["--in-place", "--skip-existing"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--skip-existing does not apply"));
+    assert_eq!(
+        fs::read_to_string(dir.join("a.txt")).expect("there"),
+        ARTICLE
+    );
+}
+
+/// Issue 10, defect 27: `--rejects` was accepted and ignored in directory
+/// mode.
+#[test]
+fn rejects_is_refused_for_a_directory() {
+    let dir = scratch("batch-rejects");
+    write(&dir.join("in/a.txt"), ARTICLE.as_bytes());
+    let out = bin()
+        .arg(dir.join("in"))
+        .arg("-o")
+        .arg(dir.join("out"))
+        .arg("--rejects")
+        .arg(dir.join("bad.jsonl"))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--rejects applies to"));
+    assert!(!dir.join("out").exists());
+}
+
+/// Issue 10, defect 28: an OUT that cannot be created is an I/O failure
+/// (exit 1), not a bad flag (exit 2). A file in its path stops even root.
+#[test]
+fn an_output_directory_that_cannot_be_made_exits_one() {
+    let dir = scratch("batch-out-fails");
+    write(&dir.join("in/a.txt"), ARTICLE.as_bytes());
+    write(&dir.join("blocker"), b"a file, not a directory\n");
+    let out = bin()
+        .arg(dir.join("in"))
+        .arg("-o")
+        .arg(dir.join("blocker/out"))
+        .output()
+        .expect("runs");
+    let stderr = exited_one(&out, "OUT cannot be created");
+    assert!(stderr.contains("blocker/out"), "{stderr}");
+}
+
+/// Issue 10, defect 20: `-j` had no upper bound (`-j 10000` brought the
+/// machine to a load of 800); it is capped, with a warning.
+#[test]
+fn jobs_are_capped_with_a_warning() {
+    let dir = scratch("batch-jobs");
+    write(&dir.join("in/a.txt"), ARTICLE.as_bytes());
+    let out = run_ok(
+        bin()
+            .arg(dir.join("in"))
+            .arg("-o")
+            .arg(dir.join("out"))
+            .args(["-j", "100000"]),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("warning: -j 100000: capped at"), "{stderr}");
+    assert_eq!(summary(&out), (1, 1, 0, 0));
 }

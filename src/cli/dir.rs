@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime};
@@ -15,7 +15,7 @@ use std::time::{Instant, SystemTime};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use super::{elapsed, mb, note, percent, progress, write_atomic};
+use super::{elapsed, mb, note, percent, progress, resolve, write_atomic};
 
 /// What the directory walk and the writes need from the flags.
 pub struct Job<'a> {
@@ -34,6 +34,8 @@ pub struct Job<'a> {
 struct Item {
     source: PathBuf,
     len: u64,
+    /// It has other hard links (only told in place, see [`process`]).
+    shared: bool,
 }
 
 #[derive(Default)]
@@ -46,41 +48,63 @@ struct Counts {
     bytes_out: AtomicU64,
 }
 
+/// Why a run stopped before cleaning anything.
+pub enum Stop {
+    /// Flags that cannot work together (OUT inside DIR, a bad glob): exit 2.
+    Usage(String),
+    /// The input or OUT could not be read or created: exit 1.
+    Io(String),
+}
+
 /// Runs the job; `clean` turns one file's bytes into its output, or says
 /// why it cannot (a binary file). Returns whether every file succeeded.
 ///
 /// # Errors
 ///
-/// A message for problems that stop the run before it starts: OUT inside
-/// DIR, a bad glob, an input that is not a directory.
+/// [`Stop`] for problems that stop the run before it starts: OUT inside
+/// DIR, a bad glob, an input or OUT that cannot be read or created.
 pub fn run(
     job: &Job<'_>,
     clean: impl Fn(&Path, &[u8]) -> Result<Cleaned, String> + Sync,
-) -> Result<bool, String> {
+) -> Result<bool, Stop> {
     let start = Instant::now();
-    let root = fs::canonicalize(job.input).map_err(|e| format!("{}: {e}", job.input.display()))?;
+    let root = fs::canonicalize(job.input)
+        .map_err(|e| Stop::Io(format!("{}: {e}", job.input.display())))?;
     let out_root = match (job.output, job.in_place) {
         (Some(out), false) => Some(check_output(&root, out, job.input)?),
         (None, true) => None,
-        (Some(_), true) => return Err("--in-place writes over the inputs: drop -o".into()),
-        (None, false) => {
-            return Err(format!(
-                "{} is a directory: give an output directory with -o OUT, or --in-place",
-                job.input.display()
+        (Some(_), true) => {
+            return Err(Stop::Usage(
+                "--in-place writes over the inputs: drop -o".into(),
             ))
         }
+        (None, false) => {
+            return Err(Stop::Usage(format!(
+                "{} is a directory: give an output directory with -o OUT, or --in-place",
+                job.input.display()
+            )))
+        }
     };
-    let globs = glob_set(job.globs)?;
+    let globs = glob_set(job.globs).map_err(Stop::Usage)?;
     let counts = Counts::default();
-    let mut items = Vec::new();
-    let mut problems = Vec::new();
-    let mut state = Walk {
+    let mut walk = Walk {
         root: &root,
         top: job.input,
         globs,
+        in_place: job.in_place,
         seen: HashSet::new(),
+        linked: Vec::new(),
+        items: Vec::new(),
+        problems: Vec::new(),
+        left: Vec::new(),
     };
-    walk(job.input, &mut state, &mut items, &mut problems);
+    walk.all();
+    let Walk {
+        mut items,
+        problems,
+        left,
+        ..
+    } = walk;
     items.sort_by(|a, b| a.source.cmp(&b.source));
     // Targets are made when needed: held for every file of a big tree,
     // they grew peak memory with the number of files.
@@ -104,18 +128,20 @@ pub fn run(
     for p in &problems {
         note(&bar, p);
     }
+    for l in &left {
+        note(
+            &bar,
+            &format!(
+                "{}: a symlink; left as it is (in place, each file is cleaned under its own path)",
+                l.display()
+            ),
+        );
+    }
     counts.failed.store(problems.len(), Ordering::Relaxed);
     let parents = Parents::default();
     items.par_iter().for_each(|item| {
         let target = target_of(&item.source);
-        let result = process(
-            item,
-            &target,
-            out_root.as_deref(),
-            &parents,
-            job.skip_existing,
-            &clean,
-        );
+        let result = process(item, &target, out_root.as_deref(), &parents, job, &clean);
         match result {
             Ok(Done::Skipped) => {
                 counts.skipped.fetch_add(1, Ordering::Relaxed);
@@ -145,7 +171,7 @@ pub fn run(
     bar.finish_and_clear();
     let failed = counts.failed.load(Ordering::Relaxed);
     if !job.quiet {
-        summary(&counts, found, start);
+        summary(&counts, found, left.len(), start);
     }
     Ok(failed == 0)
 }
@@ -203,16 +229,21 @@ impl Parents {
     }
 }
 
+/// Cleans one file into `target`. In place, a file with other hard links
+/// is replaced under this name only, like any atomic replacement: its
+/// other names, perhaps outside the input, keep the original text, and a
+/// note says so (writing into the shared inode instead would change files
+/// outside DIR, and could not be atomic).
 fn process(
     item: &Item,
     target: &Path,
     out_root: Option<&Path>,
     parents: &Parents,
-    skip_existing: bool,
+    job: &Job<'_>,
     clean: &(impl Fn(&Path, &[u8]) -> Result<Cleaned, String> + Sync),
 ) -> Result<Done, String> {
     let show = |p: &Path, e: &dyn std::fmt::Display| format!("{}: {e}", p.display());
-    if skip_existing && up_to_date(&item.source, target) {
+    if job.skip_existing && up_to_date(&item.source, target) {
         return Ok(Done::Skipped);
     }
     let bytes = fs::read(&item.source).map_err(|e| show(&item.source, &e))?;
@@ -224,10 +255,18 @@ fn process(
             .map_err(|e| format!("{}: {e}", target.display()))?;
     }
     write_atomic(target, &cleaned.bytes).map_err(|e| show(target, &e))?;
+    let mut notes = cleaned.notes;
+    if job.in_place && item.shared {
+        notes.push(
+            ": had other hard links; replaced under this name only, the other names keep \
+             the original text"
+                .into(),
+        );
+    }
     Ok(Done::Written {
         out: cleaned.bytes.len() as u64,
         netted: cleaned.netted,
-        notes: cleaned.notes,
+        notes,
     })
 }
 
@@ -239,7 +278,7 @@ fn up_to_date(source: &Path, target: &Path) -> bool {
     }
 }
 
-fn summary(c: &Counts, found: usize, start: Instant) {
+fn summary(c: &Counts, found: usize, left: usize, start: Instant) {
     let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
     let bytes_in = c.bytes_in.load(Ordering::Relaxed);
     let bytes_out = c.bytes_out.load(Ordering::Relaxed);
@@ -255,6 +294,9 @@ fn summary(c: &Counts, found: usize, start: Instant) {
             get(&c.netted)
         ));
     }
+    if left > 0 {
+        line.push_str(&format!("; {left} symlinks left as they are"));
+    }
     line.push_str(&format!(
         "; {} in, {} out, {} removed; {}",
         mb(bytes_in),
@@ -267,49 +309,19 @@ fn summary(c: &Counts, found: usize, start: Instant) {
 
 /// Resolves OUT and refuses it inside DIR, DIR inside OUT, or OUT = DIR:
 /// either way a run would clean its own output.
-fn check_output(root: &Path, out: &Path, shown: &Path) -> Result<PathBuf, String> {
-    let resolved = resolve(out).map_err(|e| format!("{}: {e}", out.display()))?;
+fn check_output(root: &Path, out: &Path, shown: &Path) -> Result<PathBuf, Stop> {
+    let io = |e: std::io::Error| Stop::Io(format!("{}: {e}", out.display()));
+    let resolved = resolve(out).map_err(io)?;
     if resolved.starts_with(root) || root.starts_with(&resolved) {
-        return Err(format!(
+        return Err(Stop::Usage(format!(
             "output {} and input {} overlap: choose an output directory outside the input \
              (or use --in-place)",
             out.display(),
             shown.display()
-        ));
+        )));
     }
-    fs::create_dir_all(&resolved).map_err(|e| format!("{}: {e}", out.display()))?;
-    fs::canonicalize(&resolved).map_err(|e| format!("{}: {e}", out.display()))
-}
-
-/// The real path of `path`, which may not exist yet: its deepest existing
-/// ancestor canonicalised, the rest appended with `.` and `..` applied.
-fn resolve(path: &Path) -> std::io::Result<PathBuf> {
-    let absolute = std::path::absolute(path)?;
-    let mut base = absolute.as_path();
-    let mut rest = Vec::new();
-    let real = loop {
-        match fs::canonicalize(base) {
-            Ok(real) => break real,
-            Err(_) => match (base.parent(), base.file_name()) {
-                (Some(parent), Some(_)) => {
-                    rest.push(base.components().next_back().expect("has a name"));
-                    base = parent;
-                }
-                _ => return Ok(absolute),
-            },
-        }
-    };
-    let mut out = real;
-    for c in rest.into_iter().rev() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::Normal(n) => out.push(n),
-            _ => {}
-        }
-    }
-    Ok(out)
+    fs::create_dir_all(&resolved).map_err(io)?;
+    fs::canonicalize(&resolved).map_err(io)
 }
 
 fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, String> {
@@ -327,16 +339,26 @@ fn glob_set(globs: &[String]) -> Result<Option<GlobSet>, String> {
     set.build().map(Some).map_err(|e| format!("--glob: {e}"))
 }
 
-/// What a walk needs to know. Paths are built from `top` as the user gave
-/// it, so messages name files the way the user would; `root` is its real
-/// path, for containment checks.
+/// What a walk needs to know and what it found. Paths are built from `top`
+/// as the user gave it, so messages name files the way the user would;
+/// `root` is its real path, for containment checks.
 struct Walk<'a> {
     root: &'a Path,
     top: &'a Path,
     globs: Option<GlobSet>,
-    /// Directories already entered, by real path: a symlink loop comes
-    /// back to one of them and stops there.
+    /// In place, a symlinked file is left alone (see [`Walk::entry`]).
+    in_place: bool,
+    /// Directories already walked, by real path: a directory reached again
+    /// (a symlink loop, a link to a sibling) is not walked twice.
     seen: HashSet<PathBuf>,
+    /// Symlinks to directories inside the input, with their real paths:
+    /// walked only after every real directory, so that a directory is
+    /// cleaned under its real path whatever order readdir lists names in.
+    linked: Vec<(PathBuf, PathBuf)>,
+    items: Vec<Item>,
+    problems: Vec<String>,
+    /// Symlinked files left as they are in place.
+    left: Vec<PathBuf>,
 }
 
 impl Walk<'_> {
@@ -344,78 +366,126 @@ impl Walk<'_> {
         let rel = path.strip_prefix(self.top).expect("under the input");
         self.globs.as_ref().is_none_or(|g| g.is_match(rel))
     }
-}
 
-/// Collects the files under `dir`. Hidden entries (and so dechaff's own
-/// temporary files) are skipped; symlinks are followed only when their
-/// target lies inside the input, so a link cannot pull outside files in.
-fn walk(dir: &Path, state: &mut Walk<'_>, items: &mut Vec<Item>, problems: &mut Vec<String>) {
-    let real = match fs::canonicalize(dir) {
-        Ok(r) => r,
-        Err(e) => return problems.push(format!("{}: {e}", dir.display())),
-    };
-    if !state.seen.insert(real) {
-        return;
-    }
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) => return problems.push(format!("{}: {e}", dir.display())),
-    };
-    for entry in entries {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                problems.push(format!("{}: {e}", dir.display()));
-                continue;
+    /// Walks the whole input: real directories first, then the linked
+    /// ones not reached already (such as a link to a hidden directory),
+    /// each round in name order, so the outcome is the same on every run.
+    fn all(&mut self) {
+        self.dir(self.top.to_owned(), self.root.to_owned());
+        while !self.linked.is_empty() {
+            let mut round = std::mem::take(&mut self.linked);
+            round.sort();
+            for (path, real) in round {
+                if !self.seen.contains(&real) {
+                    self.dir(path, real);
+                }
             }
-        };
-        if entry.file_name().as_encoded_bytes().starts_with(b".") {
-            continue;
         }
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            problems.push(format!("{}: cannot read its type", path.display()));
-            continue;
+    }
+
+    /// Collects the files of `dir` (whose real path is `real`) and walks
+    /// its real subdirectories. Entries are sorted by name; hidden ones
+    /// (and so dechaff's own temporary files) are skipped.
+    fn dir(&mut self, dir: PathBuf, real: PathBuf) {
+        if !self.seen.insert(real.clone()) {
+            return;
+        }
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => return self.problems.push(format!("{}: {e}", dir.display())),
         };
-        let target_meta = if kind.is_symlink() {
-            match fs::canonicalize(&path) {
-                Ok(real) if real.starts_with(state.root) => fs::metadata(&path).ok(),
-                Ok(real) if !real.is_dir() && !state.selected(&path) => continue,
-                Ok(real) => {
-                    problems.push(format!(
-                        "{}: symlink to {} outside the input directory; not followed",
-                        path.display(),
-                        real.display()
-                    ));
-                    continue;
-                }
-                Err(e) => {
-                    problems.push(format!("{}: broken symlink: {e}", path.display()));
-                    continue;
-                }
+        let mut names = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(e) if e.file_name().as_encoded_bytes().starts_with(b".") => {}
+                Ok(e) => names.push(e),
+                Err(e) => self.problems.push(format!("{}: {e}", dir.display())),
             }
-        } else {
-            entry.metadata().ok()
+        }
+        names.sort_by_key(|e| e.file_name());
+        for entry in names {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                self.problems
+                    .push(format!("{}: cannot read its type", path.display()));
+                continue;
+            };
+            if kind.is_dir() {
+                let sub = real.join(entry.file_name());
+                self.dir(path, sub);
+            } else if kind.is_symlink() {
+                self.link(path);
+            } else {
+                self.entry(path, entry.metadata(), false);
+            }
+        }
+    }
+
+    /// A symlink is followed only when its target lies inside the input,
+    /// so a link cannot pull outside files in; a linked directory waits
+    /// for the next round (see [`Walk::all`]).
+    fn link(&mut self, path: PathBuf) {
+        match fs::canonicalize(&path) {
+            Ok(real) if real.starts_with(self.root) && real.is_dir() => {
+                self.linked.push((path, real));
+            }
+            Ok(real) if real.starts_with(self.root) => {
+                let meta = fs::metadata(&path);
+                self.entry(path, meta, true);
+            }
+            Ok(real) if !real.is_dir() && !self.selected(&path) => {}
+            Ok(real) => self.problems.push(format!(
+                "{}: symlink to {} outside the input directory; not followed",
+                path.display(),
+                real.display()
+            )),
+            Err(e) => self
+                .problems
+                .push(format!("{}: broken symlink: {e}", path.display())),
+        }
+    }
+
+    /// A file found (through a link when `linked`): an item, if selected
+    /// and regular. In place, a symlinked file is left alone: replacing it
+    /// would turn the link into a regular file, and writing through it
+    /// would clean its target twice (the target, inside the input, is
+    /// cleaned under its own path when selected).
+    fn entry(&mut self, path: PathBuf, meta: std::io::Result<fs::Metadata>, linked: bool) {
+        if !self.selected(&path) {
+            return;
+        }
+        let meta = match meta {
+            Ok(m) => m,
+            Err(e) => {
+                return self
+                    .problems
+                    .push(format!("{}: cannot read its metadata: {e}", path.display()))
+            }
         };
-        let Some(meta) = target_meta else {
-            problems.push(format!("{}: cannot read its metadata", path.display()));
-            continue;
-        };
-        if meta.is_dir() {
-            walk(&path, state, items, problems);
-        } else if !state.selected(&path) {
-            continue;
-        } else if meta.is_file() {
-            items.push(Item {
-                source: path,
-                len: meta.len(),
-            });
-        } else {
+        if !meta.is_file() {
             // Reading a pipe could block forever; a device is not a page.
-            problems.push(format!(
+            self.problems.push(format!(
                 "{}: not a regular file (a pipe, socket or device); skipped",
                 path.display()
             ));
+        } else if linked && self.in_place {
+            self.left.push(path);
+        } else {
+            self.items.push(Item {
+                source: path,
+                len: meta.len(),
+                shared: hard_links(&meta) > 1,
+            });
         }
     }
+}
+
+#[cfg(unix)]
+fn hard_links(meta: &fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn hard_links(_: &fs::Metadata) -> u64 {
+    1
 }

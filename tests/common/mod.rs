@@ -60,3 +60,29 @@ pub fn report(c: &dechaff::Cleaned) -> String {
     }
     out
 }
+
+/// Whether the tests run as root, whom file modes do not stop and who may
+/// give files away: tests of modes and owners depend on it.
+#[cfg(unix)]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// A file name of exactly `len` bytes ending in `.txt`: 255 is NAME_MAX
+/// on the usual file systems.
+pub fn long_name(len: usize) -> String {
+    format!("{}.txt", "n".repeat(len - 4))
+}
+
+/// Runs the binary with `args` and its stdout closed (`>&-`), through sh.
+#[cfg(unix)]
+pub fn with_stdout_closed(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$0\" \"$@\" >&-")
+        .arg(env!("CARGO_BIN_EXE_dechaff"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
