@@ -75,9 +75,15 @@ const MAX_LINE_BYTES: usize = 64 << 10;
 /// Every record starts with a line beginning with this.
 const VERSION_PREFIX: &[u8] = b"WARC/1.";
 
-/// Blank lines looked at after a body before deciding that the next record
-/// does not follow (the standard says exactly two, some writers add more).
+/// Line breaks looked at after a body before deciding that whatever comes
+/// after them is far enough away not to matter (the standard says exactly
+/// two CRLFs, some writers add more); the next line is then skipped over
+/// like any blank line. Whatever comes after fewer breaks is looked at.
 const MAX_TRAILER_NEWLINES: usize = 64;
+
+/// Bytes of the line after a body's trailer looked at to find the next
+/// version line, stray bytes in front of it included.
+const NEXT_LINE_WINDOW: usize = 256;
 
 /// What a record is, from its `WARC-Type` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
