@@ -2,10 +2,12 @@
 //!
 //! Input: one JSON object per line (plain, `.gz` or `.zst`). Output: the
 //! same object with its text field replaced by the clean body and a
-//! `dechaff` object appended; every other field is copied byte for byte
-//! (its raw JSON is never re-encoded). A line that cannot be cleaned becomes
-//! a [`Reject`] carrying its line number, the error and the raw line, so
-//! records in = records out + rejects, always.
+//! `dechaff` object appended; every other member is copied byte for byte,
+//! key included (its raw JSON is never re-encoded). A line that cannot be
+//! cleaned becomes a [`Reject`] carrying its line number, the error and the
+//! raw line, and so does a break in the input (a corrupt compressed tail),
+//! after every record before it, so records in = records out + rejects,
+//! always.
 //!
 //! Memory is bounded by one batch (at most [`BATCH_RECORDS`] records or
 //! [`BATCH_BYTES`] bytes) plus one record of at most

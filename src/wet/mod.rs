@@ -11,9 +11,14 @@
 //! exactly one item (a run of stray bytes between records counts as one
 //! bad record), so `Ok` items + `Err` items = records in the stream. After
 //! a malformed record the reader resynchronises on the next line that
-//! starts with `WARC/1.`, also inside the bad record's body when its
-//! `Content-Length` was too large, so one bad record never loses the rest.
-//! Only an I/O error (such as a corrupt gzip member) ends the stream early.
+//! starts with `WARC/1.` (or ends in a version line behind stray bytes),
+//! also inside the bad record's body when its `Content-Length` was too
+//! large, so one bad record never loses the rest. Resynchronising is
+//! linear: a body is checked for framing before it is copied, and a
+//! misframed one is consumed only up to the record start found in it, so
+//! no byte is scanned twice however many lengths are wrong. A UTF-8 BOM
+//! at the start is skipped. Only an I/O error (such as a corrupt gzip
+//! member) ends the stream early.
 //!
 //! Limits of the guesswork: a `Content-Length` off by up to the 4-byte
 //! trailer is tolerated (the body keeps or loses line breaks), and one that
