@@ -1067,3 +1067,89 @@ mod hostile {
         );
     }
 }
+
+#[cfg(test)]
+mod raw_members {
+    //! Generated objects with every way of spelling a key: each member but
+    //! the text field must come out exactly as written.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Spells `s` as a JSON string, escaping each character one of the
+    /// ways JSON allows, as chosen by `how`.
+    fn spell(s: &str, how: &[u8]) -> String {
+        let mut out = String::from("\"");
+        for (i, c) in s.chars().enumerate() {
+            let style = how.get(i % how.len().max(1)).copied().unwrap_or(0) % 3;
+            match (c, style) {
+                ('"', _) => out.push_str("\\\""),
+                ('\\', _) => out.push_str("\\\\"),
+                (c, _) if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                ('/', 1) => out.push_str("\\/"),
+                (c, 2) => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{u:04X}"));
+                    }
+                }
+                (c, _) => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    const WS: [&str; 4] = ["", " ", "\t", " \r "];
+
+    /// One cleaner for every case: building one compiles the rules.
+    static CLEANER: std::sync::LazyLock<Cleaner> = std::sync::LazyLock::new(Cleaner::builtin);
+
+    proptest! {
+        #[test]
+        fn every_other_member_is_copied_as_written(
+            members in proptest::collection::vec(
+                ("[a-z\"\\\\/ é中😀\u{1}]{0,6}", "[a-z\"\\\\/ é\n]{0,6}", any::<u8>()),
+                0..6,
+            ),
+            how in proptest::collection::vec(any::<u8>(), 1..8),
+            at in any::<prop::sample::Index>(),
+        ) {
+            let mut raw: Vec<(String, String)> = members
+                .iter()
+                .filter(|(k, _, _)| k != "text" && k != META_KEY)
+                .map(|(k, v, n)| {
+                    let value = match n % 4 {
+                        0 => spell(v, &how),
+                        1 => format!("{}.50e+0{}", n, n % 3),
+                        2 => format!("[{}, {{\"text\" :{}}}]", spell(v, &how), spell(k, &how)),
+                        _ => "null".to_owned(),
+                    };
+                    (spell(k, &how), value)
+                })
+                .collect();
+            let text_at = at.index(raw.len() + 1);
+            raw.insert(text_at, (spell("text", &how), "\"Share\\nSome words.\"".to_owned()));
+            let body: Vec<String> = raw
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| {
+                    let w = WS[i % WS.len()];
+                    format!("{w}{k}{w}:{w}{v}{w}")
+                })
+                .collect();
+            let line = format!("{{{}}}", body.join(","));
+            let out = clean_record(&CLEANER, line.as_bytes(), &Config::default())
+                .result
+                .map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
+            let fields: Fields<'_> = serde_json::from_str(&out).expect("output is an object");
+            prop_assert_eq!(fields.0.len(), raw.len() + 1, "{}", out);
+            for (i, ((k, v), (rk, rv))) in fields.0.iter().zip(&raw).enumerate() {
+                prop_assert_eq!(k.get(), rk.as_str());
+                if i != text_at {
+                    prop_assert_eq!(v.get(), rv.as_str());
+                }
+            }
+        }
+    }
+}
