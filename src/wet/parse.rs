@@ -33,7 +33,7 @@ impl<R: BufRead> WetReader<R> {
         }
         let start = loop {
             let at = self.src.pos;
-            let len = match self.src.peek_line(MAX_LINE_BYTES) {
+            let (len, whole) = match self.src.peek_line(MAX_LINE_BYTES) {
                 Err(e) => {
                     let next = self.number + 1;
                     return Some(Err(self.error(next, at, None, WetErrorKind::Io(e))));
@@ -42,7 +42,7 @@ impl<R: BufRead> WetReader<R> {
                     self.done = true;
                     return None;
                 }
-                Ok(Some((len, _))) => len,
+                Ok(Some(line)) => line,
             };
             let text = trim_eol(&self.src.ahead()[..len]);
             if text.starts_with(VERSION_PREFIX) {
@@ -55,17 +55,17 @@ impl<R: BufRead> WetReader<R> {
             }
             // Stray bytes in front of a version line: they are the bad
             // "record"; the version line behind them starts a real one.
-            let version_at = version_behind(text);
-            let found = snippet(&text[..version_at.unwrap_or(text.len())]);
+            let version_at = version_behind(text).filter(|_| whole);
+            let found = (!self.resync).then(|| snippet(&text[..version_at.unwrap_or(text.len())]));
             match version_at {
                 Some(k) => self.src.consume(k),
                 None => self.src.skip_line(),
             }
-            if self.resync {
+            let Some(found) = found else {
                 // Part of the bad record already reported.
                 self.resync = version_at.is_none();
                 continue;
-            }
+            };
             // Stray bytes between records count as one bad record.
             self.resync = version_at.is_none();
             self.number += 1;
