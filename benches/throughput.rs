@@ -32,7 +32,7 @@
 //!   (log-uniform, about 800 MB in all), `dechaff --jsonl IN -o OUT -j 1`
 //!   and `-j 2`; every id must come out, cleaned or rejected. Floor: `cp`.
 //! - `wet`: 40 records of 8 MB through `--wet` and the same pages through
-//!   `--jsonl` (peak memory, batches capped by bytes), and 16,000 records
+//!   `--jsonl` (peak memory, batches capped by bytes), and 64,000 records
 //!   with far too large `Content-Length`s read at a quarter and at full
 //!   size (resynchronisation in linear time); see `records::wet`.
 //! - `startup`: `dechaff --help`, and the first document (a short English
