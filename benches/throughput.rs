@@ -31,6 +31,10 @@
 //! - `jsonl`: 100 000 records `{"id", "url", "text"}` of 2-20 KB
 //!   (log-uniform, about 800 MB in all), `dechaff --jsonl IN -o OUT -j 1`
 //!   and `-j 2`; every id must come out, cleaned or rejected. Floor: `cp`.
+//! - `wet`: 40 records of 8 MB through `--wet` and the same pages through
+//!   `--jsonl` (peak memory, batches capped by bytes), and 64,000 records
+//!   with far too large `Content-Length`s read at a quarter and at full
+//!   size (resynchronisation in linear time); see `records::wet`.
 //! - `startup`: `dechaff --help`, and the first document (a short English
 //!   and a short Chinese page): median of 20 runs each.
 //! - `bounds`: linear time (issue 4): a 100 MB page, one 50 MB line,
@@ -60,7 +64,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// Every case name `--only` accepts, in the order they run.
-const CASES: [&str; 7] = ["startup", "mix", "dir", "file", "jsonl", "bounds", "big"];
+const CASES: [&str; 8] = [
+    "startup", "mix", "dir", "file", "jsonl", "wet", "bounds", "big",
+];
 
 /// What the command line asked for.
 struct Args {
@@ -157,6 +163,7 @@ fn main() {
             "dir" => cli::dir(&mut ctx),
             "file" => cli::file(&ctx),
             "jsonl" => cli::jsonl(&mut ctx),
+            "wet" => records::wet(&ctx),
             "bounds" => bounds::bounds(&ctx),
             "big" => big::big(&ctx),
             _ => unreachable!("CASES lists every case"),

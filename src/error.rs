@@ -55,6 +55,9 @@ pub enum Error {
     UnknownLanguage(String),
     /// `--encoding` named a label that the WHATWG Encoding Standard does not know.
     UnknownEncoding(String),
+    /// [`crate::Options::min_kept`] is not a share between 0 and 1 (NaN,
+    /// infinite, negative or above 1).
+    InvalidMinKept(f64),
 }
 
 impl Error {
@@ -87,6 +90,10 @@ impl fmt::Display for Error {
                 f,
                 "unknown encoding \"{label}\": use a WHATWG label such as \"utf-8\", \"gbk\" or \"windows-1251\""
             ),
+            Error::InvalidMinKept(share) => write!(
+                f,
+                "invalid min_kept \"{share}\": give a share between 0 and 1 (0 switches the safety net off)"
+            ),
         }
     }
 }
@@ -96,6 +103,39 @@ impl std::error::Error for Error {
         match self {
             Error::Io { source, .. } => Some(source),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Cleaner, Error, Options, RuleSet};
+
+    /// The library refuses what the CLI's `--min-kept` refuses: a threshold
+    /// outside [0, 1] would keep every page whole (or none), silently.
+    #[test]
+    fn cleaner_refuses_min_kept_outside_zero_to_one() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.1, 1.5] {
+            let options = Options {
+                min_kept: bad,
+                ..Options::default()
+            };
+            match Cleaner::new(RuleSet::builtin(), options) {
+                Err(e @ Error::InvalidMinKept(_)) => {
+                    assert!(e
+                        .to_string()
+                        .starts_with(&format!("invalid min_kept \"{bad}\"")));
+                }
+                Err(e) => panic!("{bad}: wrong error {e}"),
+                Ok(_) => panic!("{bad}: accepted"),
+            }
+        }
+        for good in [0.0, 0.02, 1.0] {
+            let options = Options {
+                min_kept: good,
+                ..Options::default()
+            };
+            assert!(Cleaner::new(RuleSet::builtin(), options).is_ok(), "{good}");
         }
     }
 }

@@ -246,8 +246,14 @@ impl Cleaner {
     ///
     /// [`Error::UnknownLanguage`] if `options.lang` names neither a rule set
     /// nor a language whatlang knows; [`Error::UnknownEncoding`] if
-    /// `options.encoding` is not a WHATWG label.
+    /// `options.encoding` is not a WHATWG label; [`Error::InvalidMinKept`]
+    /// if `options.min_kept` is NaN, infinite, negative or above 1 (such a
+    /// threshold would keep every page whole, or none).
     pub fn new(rules: RuleSet, options: Options) -> Result<Cleaner, Error> {
+        // `contains` is false for NaN, so NaN is refused too.
+        if !(0.0..=1.0).contains(&options.min_kept) {
+            return Err(Error::InvalidMinKept(options.min_kept));
+        }
         if let Some(code) = &options.lang {
             let known = code == COMMON
                 || rules.has_language(code)

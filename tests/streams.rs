@@ -266,3 +266,308 @@ fn closed_stdout_stops_a_stream_quietly() {
     feeder.join().expect("fed");
     assert_eq!(status.code(), Some(0));
 }
+
+/// `n` records `{"id": i, "text": PAGE}`, one per line.
+fn numbered(n: usize) -> String {
+    (0..n)
+        .map(|i| serde_json::json!({"id": i, "text": PAGE}).to_string() + "\n")
+        .collect()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).expect("compress");
+    gz.finish().expect("finish")
+}
+
+/// Runs `dechaff ARGS` through `sh` with stdout closed (`>&-`).
+fn with_stdout_closed(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("exec \"$@\" >&-")
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_dechaff"))
+        .args(args)
+        .output()
+        .expect("sh runs")
+}
+
+#[test]
+fn closed_or_full_stdout_is_an_error_naming_stdout() {
+    let dir = scratch("streams-stdout-closed");
+    let input = dir.join("in.jsonl");
+    fs::write(&input, numbered(3)).expect("write");
+    let sample = wet_sample::write_sample_wet(&dir, wet_sample::Compression::Plain);
+    for mode in ["--jsonl", "--wet"] {
+        let file = if mode == "--wet" {
+            &sample.path
+        } else {
+            &input
+        };
+        let out = with_stdout_closed(&[mode.as_ref(), file.as_os_str()]);
+        let stderr = exited_one(&out, "closed stdout");
+        assert!(
+            stderr.contains("dechaff: stdout: closed"),
+            "{mode}: {stderr}"
+        );
+        assert!(!stderr.contains("cleaned"), "{mode}: no summary: {stderr}");
+
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let out = bin()
+            .arg(mode)
+            .arg(file)
+            .stdout(full)
+            .output()
+            .expect("runs");
+        let stderr = exited_one(&out, "full stdout");
+        assert!(
+            stderr.contains("dechaff: stdout: No space left on device"),
+            "{mode}: {stderr}"
+        );
+        assert!(!stderr.contains(&file.display().to_string()), "{stderr}");
+    }
+    // Discarding the output on purpose stays a success.
+    let out = bin()
+        .arg("--jsonl")
+        .arg(&input)
+        .stdout(Stdio::null())
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Checks a run over a stream that breaks off after `good` records (or
+/// after at least one when `good` is `None`): every record before the
+/// break written in order, the break one reject with its offset, exit 1.
+fn check_broken(
+    out: &std::process::Output,
+    written: &[u8],
+    rejects: Option<&[u8]>,
+    good: Option<usize>,
+) {
+    let stderr = exited_one(out, "a broken input is reported");
+    let records = lines(written);
+    if let Some(n) = good {
+        assert_eq!(records.len(), n, "{stderr}");
+    }
+    assert!(!records.is_empty(), "{stderr}");
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(r["id"], i, "input order, nothing skipped");
+    }
+    let n = records.len();
+    assert!(
+        stderr.contains(&format!("{} records: {n} cleaned, 1 rejected", n + 1)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("broke off at byte "), "{stderr}");
+    let error = match rejects {
+        Some(bytes) => {
+            let rejects = lines(bytes);
+            assert_eq!(rejects.len(), 1);
+            assert_eq!(rejects[0]["line"], n + 1);
+            rejects[0]["error"].as_str().expect("error").to_owned()
+        }
+        None => stderr.clone(),
+    };
+    assert!(error.contains("input broke off at byte "), "{error}");
+}
+
+#[test]
+fn a_damaged_compressed_tail_keeps_every_record_before_it() {
+    let dir = scratch("streams-broken-tail");
+    let plain = numbered(2_500);
+    let whole = gzip(plain.as_bytes());
+    let zst = zstd::encode_all(plain.as_bytes(), 3).expect("zstd");
+    let cases: [(&str, Vec<u8>, Option<usize>); 4] = [
+        (
+            "zeros.jsonl.gz",
+            [whole.clone(), vec![0; 512]].concat(),
+            Some(2_500),
+        ),
+        (
+            "garbage.jsonl.gz",
+            [whole.clone(), b"not gzip at all".to_vec()].concat(),
+            Some(2_500),
+        ),
+        ("cut.jsonl.gz", whole[..whole.len() * 3 / 4].to_vec(), None),
+        ("cut.jsonl.zst", zst[..zst.len() * 3 / 4].to_vec(), None),
+    ];
+    for (name, bytes, good) in cases {
+        let input = dir.join(name);
+        fs::write(&input, &bytes).expect("write");
+        let output = dir.join(format!("{name}.out.jsonl"));
+        let rejects = dir.join(format!("{name}.rejects.jsonl"));
+        let out = bin()
+            .arg("--jsonl")
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .arg("--rejects")
+            .arg(&rejects)
+            .output()
+            .expect("runs");
+        let written = fs::read(&output).unwrap_or_else(|e| panic!("{name}: no output: {e}"));
+        let rejected = fs::read(&rejects).expect("rejects");
+        check_broken(&out, &written, Some(&rejected), good);
+
+        // The same to stdout: everything before the break, then the summary.
+        let out = bin().arg("--jsonl").arg(&input).output().expect("runs");
+        check_broken(&out, &out.stdout, None, good);
+    }
+}
+
+#[test]
+fn json_lines_hostile_records() {
+    let dir = scratch("streams-hostile-records");
+    let page = serde_json::to_string(PAGE).expect("json");
+    let records = [
+        // 1: a duplicate text key: rejected, never written twice.
+        format!("{{\"id\":1,\"text\":\"Menu\",\"text\":{page}}}"),
+        // 2: a lone surrogate: cleaned with U+FFFD, counted.
+        format!(
+            "{{\"id\":2,\"text\":{}}}",
+            page.replace("budget", "budget \\ud800")
+        ),
+        // 3: keys and other values exactly as written.
+        format!("{{\"a\\/b\" : 1,\"\\u00e9\":\"x\\/y\" ,\"id\":3,  \"text\":{page},\"n\":1.0E+2}}"),
+    ];
+    fs::write(
+        dir.join("in.jsonl"),
+        format!("\u{feff}{}\n", records.join("\n")),
+    )
+    .expect("write");
+    let out = bin()
+        .arg("--jsonl")
+        .arg(dir.join("in.jsonl"))
+        .arg("--rejects")
+        .arg(dir.join("rejects.jsonl"))
+        .output()
+        .expect("runs");
+    let stderr = exited_one(&out, "the duplicate key is rejected");
+    assert!(
+        stderr.contains("3 records: 2 cleaned, 1 rejected"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 lone surrogate escapes replaced by U+FFFD"),
+        "{stderr}"
+    );
+    let rejects = lines(&fs::read(dir.join("rejects.jsonl")).expect("rejects"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0]["line"], 1, "the BOM is not part of the record");
+    assert_eq!(
+        rejects[0]["error"],
+        "field \"text\" appears 2 times: which one holds the page is ambiguous"
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let written: Vec<&str> = text.lines().collect();
+    assert_eq!(written.len(), 2);
+    let surrogate: Value = serde_json::from_str(written[0]).expect("json");
+    assert!(surrogate["text"]
+        .as_str()
+        .expect("text")
+        .contains("budget \u{fffd} on Monday"));
+    assert_eq!(surrogate["dechaff"]["replaced_surrogates"], 1);
+    assert!(
+        written[1].starts_with("{\"a\\/b\":1,\"\\u00e9\":\"x\\/y\",\"id\":3,\"text\":\"The city"),
+        "{}",
+        written[1]
+    );
+    assert!(
+        written[1].contains("\",\"n\":1.0E+2,\"dechaff\":{"),
+        "{}",
+        written[1]
+    );
+}
+
+#[test]
+fn the_metadata_key_is_refused_as_the_text_field() {
+    let dir = scratch("streams-field-dechaff");
+    fs::write(dir.join("in.jsonl"), numbered(2)).expect("write");
+    let out = bin()
+        .args(["--jsonl", "--field", "dechaff"])
+        .arg(dir.join("in.jsonl"))
+        .arg("-o")
+        .arg(dir.join("out.jsonl"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("--field \"dechaff\": "), "{stderr}");
+    assert!(!dir.join("out.jsonl").exists(), "nothing written");
+}
+
+#[test]
+fn wet_with_a_bom_stray_bytes_and_many_blank_lines_loses_no_record() {
+    let dir = scratch("streams-wet-framing");
+    let records = wet_sample::sample_records();
+    // A BOM first; stray bytes before the German page (behind the bad
+    // record they would be part of it); 67 line breaks after the German one.
+    let mut input = b"\xef\xbb\xbf".to_vec();
+    for (i, r) in records[..5].iter().enumerate() {
+        if i == 4 {
+            input.extend_from_slice(b"\x00ab");
+        }
+        input.extend_from_slice(r);
+        if i == 4 {
+            input.extend_from_slice(&b"\n".repeat(67));
+        }
+    }
+    input.extend_from_slice(&wet_sample::wet_record(
+        "conversion",
+        "<urn:uuid:last>",
+        Some("https://last.example.com/"),
+        wet_sample::DATE,
+        wet_sample::DOCS[0].body,
+        None,
+    ));
+    fs::write(dir.join("in.warc.wet"), &input).expect("write");
+    let out = bin()
+        .arg("--wet")
+        .arg(dir.join("in.warc.wet"))
+        .arg("--rejects")
+        .arg(dir.join("rejects.jsonl"))
+        .output()
+        .expect("runs");
+    let stderr = exited_one(&out, "the bad record and the stray bytes");
+    let docs = lines(&out.stdout);
+    let urls: Vec<&str> = docs
+        .iter()
+        .map(|d| d["url"].as_str().expect("url"))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            wet_sample::DOCS[0].url,
+            wet_sample::DOCS[1].url,
+            wet_sample::DOCS[2].url,
+            "https://last.example.com/"
+        ],
+        "{stderr}"
+    );
+    let rejects = lines(&fs::read(dir.join("rejects.jsonl")).expect("rejects"));
+    let errors: Vec<&str> = rejects
+        .iter()
+        .map(|r| r["error"].as_str().expect("error"))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].contains("invalid Content-Length \"12x\""),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("expected a \"WARC/1.x\" line, found \"\\0ab\""),
+        "{errors:?}"
+    );
+    assert!(
+        stderr.contains("7 records: 4 documents cleaned, 2 rejected, 1 not documents"),
+        "{stderr}"
+    );
+}

@@ -55,10 +55,55 @@ fn shown(path: &Path) -> String {
     }
 }
 
+/// A writer on stdout whose errors are all reported.
+///
+/// `io::stdout()` reports a write to a closed stdout (EBADF) as a success,
+/// and Rust's runtime reopens a stdout that was closed at start-up on
+/// /dev/null, so `dechaff --jsonl in >&-` would "succeed" with nothing
+/// written. This writes to a duplicate of the descriptor instead (EBADF
+/// surfaces), and refuses a /dev/null that the runtime put there: the
+/// shell's `>/dev/null` opens it write-only, the runtime read-write.
+///
+/// # Errors
+///
+/// When stdout is closed or cannot be duplicated.
+pub fn stdout_writer() -> io::Result<Box<dyn Write + Send>> {
+    if stdout_was_closed() {
+        return Err(io::Error::other(
+            "closed: Bad file descriptor (nothing can be written)",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let fd = io::stdout().as_fd().try_clone_to_owned()?;
+        Ok(Box::new(std::fs::File::from(fd)))
+    }
+    #[cfg(not(unix))]
+    Ok(Box::new(io::stdout()))
+}
+
+/// Whether fd 1 is the /dev/null that Rust's runtime opens (read-write) in
+/// place of a stdout closed at start-up. Linux only, where /proc says so.
+fn stdout_was_closed() -> bool {
+    if !cfg!(target_os = "linux") {
+        return false;
+    }
+    let is_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
+    let read_write = || {
+        let info = std::fs::read_to_string("/proc/self/fdinfo/1").unwrap_or_default();
+        info.lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .is_some_and(|flags| flags & 0o3 == 0o2)
+    };
+    is_null && read_write()
+}
+
 /// The output side of a stream: a file written atomically, or stdout.
 struct Sink {
     file: Option<Output>,
-    stdout: Option<BufWriter<io::StdoutLock<'static>>>,
+    stdout: Option<BufWriter<Box<dyn Write + Send>>>,
 }
 
 impl Sink {
@@ -70,7 +115,10 @@ impl Sink {
             },
             None => Sink {
                 file: None,
-                stdout: Some(BufWriter::with_capacity(1 << 16, io::stdout().lock())),
+                stdout: Some(BufWriter::with_capacity(
+                    1 << 16,
+                    stdout_writer().map_err(|e| broken(Path::new("stdout"), &e))?,
+                )),
             },
         })
     }
@@ -93,9 +141,24 @@ impl Sink {
     }
 }
 
+/// The name of the output in messages: its path, or stdout.
+fn output_name<'a>(job: &Job<'a>) -> &'a Path {
+    job.output.unwrap_or(Path::new("stdout"))
+}
+
+/// The name of the rejects' destination in messages.
+fn rejects_name<'a>(job: &Job<'a>) -> &'a Path {
+    job.rejects.unwrap_or(Path::new("stderr"))
+}
+
 /// Cleans a JSON Lines stream.
 pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Result<End, Broken> {
     let start = Instant::now();
+    // Before anything is opened, so a refused run leaves no file behind.
+    config.check().map_err(|message| Broken {
+        message,
+        closed_pipe: false,
+    })?;
     let input = open_input(job.input).map_err(|e| broken(job.input, &e))?;
     let mut out = Sink::open(job.output)?;
     let mut rejects = match job.rejects {
@@ -119,13 +182,13 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
             bar.set_position(s.bytes_in);
             bar.set_message(s.records.to_string());
         })
-        .map_err(|e| {
-            // Which side failed is not known here; name both.
-            let mut b = broken(job.input, &e);
-            if let Some(o) = job.output {
-                b.message = format!("{} -> {}: {e}", shown(job.input), o.display());
-            }
-            b
+        .map_err(|e| match e {
+            jsonl::StreamError::Output(e) => broken(output_name(job), &e),
+            jsonl::StreamError::Reject(e) => broken(rejects_name(job), &e),
+            jsonl::StreamError::Config(message) => Broken {
+                message,
+                closed_pipe: false,
+            },
         })?;
     bar.finish_and_clear();
     out.finish(job.output)?;
@@ -142,8 +205,20 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
         if let (Some(r), true) = (job.rejects, stats.rejected > 0) {
             line.push_str(&format!(" (to {})", r.display()));
         }
+        if let Some(at) = stats.broke_off_at {
+            line.push_str(&format!(
+                "; {} broke off at byte {at}, counted as 1 rejected",
+                shown(job.input)
+            ));
+        }
         if stats.blank > 0 {
             line.push_str(&format!("; {} blank lines skipped", stats.blank));
+        }
+        if stats.replaced_surrogates > 0 {
+            line.push_str(&format!(
+                "; {} lone surrogate escapes replaced by U+FFFD",
+                stats.replaced_surrogates
+            ));
         }
         line.push_str(&format!(
             "; {} in, {} out, {} of text removed; {}",
@@ -161,8 +236,50 @@ pub fn run_jsonl(cleaner: &Cleaner, job: &Job<'_>, config: &jsonl::Config) -> Re
     })
 }
 
-/// Documents cleaned together, as in [`jsonl::BATCH_RECORDS`].
+/// Documents cleaned together, as in [`jsonl::BATCH_RECORDS`]; a batch
+/// also ends at [`jsonl::BATCH_BYTES`] of bodies, so a run of large pages
+/// does not multiply memory by the record count.
 const WET_BATCH: usize = 256;
+
+/// What one batch of a WET file holds.
+struct Batch {
+    /// Documents to clean.
+    docs: Vec<WetRecord>,
+    /// Records that could not be read; a fatal one (the input broke off)
+    /// comes last.
+    failures: Vec<WetError>,
+    /// Records that are not documents (warcinfo and others).
+    others: u64,
+}
+
+/// Reads the next batch: up to [`WET_BATCH`] records, or documents whose
+/// bodies reach `max_bytes`, or up to a fatal error.
+fn next_batch<R: io::BufRead>(reader: &mut WetReader<R>, max_bytes: usize) -> Batch {
+    let mut batch = Batch {
+        docs: Vec::new(),
+        failures: Vec::new(),
+        others: 0,
+    };
+    let mut bytes = 0;
+    while batch.docs.len() + batch.failures.len() < WET_BATCH && bytes < max_bytes {
+        match reader.next() {
+            None => break,
+            Some(Ok(r)) if r.is_document() => {
+                bytes += r.body.len();
+                batch.docs.push(r);
+            }
+            Some(Ok(_)) => batch.others += 1,
+            Some(Err(e)) => {
+                let fatal = e.is_fatal();
+                batch.failures.push(e);
+                if fatal {
+                    break;
+                }
+            }
+        }
+    }
+    batch
+}
 
 #[derive(Serialize)]
 struct WetOut<'a> {
@@ -199,22 +316,13 @@ pub fn run_wet(cleaner: &Cleaner, job: &Job<'_>, explain: bool) -> Result<End, B
     let (mut bytes_in, mut bytes_out, mut chars_in, mut chars_removed) = (0u64, 0u64, 0u64, 0u64);
     let mut fatal = false;
     loop {
-        let mut batch: Vec<WetRecord> = Vec::with_capacity(WET_BATCH);
-        let mut failures: Vec<WetError> = Vec::new();
-        while batch.len() < WET_BATCH {
-            match reader.next() {
-                None => break,
-                Some(Ok(r)) if r.is_document() => batch.push(r),
-                Some(Ok(_)) => other += 1,
-                Some(Err(e)) => {
-                    fatal |= e.is_fatal();
-                    failures.push(e);
-                    if fatal {
-                        break;
-                    }
-                }
-            }
-        }
+        let Batch {
+            docs: batch,
+            failures,
+            others,
+        } = next_batch(&mut reader, jsonl::BATCH_BYTES);
+        other += others;
+        fatal |= failures.iter().any(WetError::is_fatal);
         records += (batch.len() + failures.len()) as u64;
         for e in &failures {
             bad += 1;
@@ -228,7 +336,7 @@ pub fn run_wet(cleaner: &Cleaner, job: &Job<'_>, explain: bool) -> Result<End, B
             match &mut rejects {
                 Some(w) => w
                     .write_value(&reject)
-                    .map_err(|e| broken(Path::new("rejects"), &e))?,
+                    .map_err(|e| broken(rejects_name(job), &e))?,
                 None => note(&bar, &reject.error),
             }
         }
@@ -251,7 +359,7 @@ pub fn run_wet(cleaner: &Cleaner, job: &Job<'_>, explain: bool) -> Result<End, B
             .expect("strings and numbers serialise");
             w.write_all(line.as_bytes())
                 .and_then(|()| w.write_all(b"\n"))
-                .map_err(|e| broken(job.output.unwrap_or(Path::new("stdout")), &e))?;
+                .map_err(|e| broken(output_name(job), &e))?;
             docs += 1;
             bytes_in += record.body.len() as u64;
             bytes_out += line.len() as u64 + 1;
@@ -281,4 +389,38 @@ pub fn run_wet(cleaner: &Cleaner, job: &Job<'_>, explain: bool) -> Result<End, B
         );
     }
     Ok(if bad == 0 { End::Clean } else { End::Rejects })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: usize, body: &str) -> String {
+        format!(
+            "WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:{id}>\r\n\
+             Content-Length: {}\r\n\r\n{body}\r\n\r\n",
+            body.len()
+        )
+    }
+
+    /// Forty 1 MB pages: a batch stops once its bodies reach the byte cap,
+    /// as a JSON Lines batch does, instead of holding all forty.
+    #[test]
+    fn wet_batches_are_capped_by_bytes() {
+        let body = "A line of an article about the council budget.\n".repeat(21_000);
+        let input: String = (0..40).map(|i| record(i, &body)).collect();
+        let mut reader = WetReader::new(input.as_bytes());
+        let cap = 4 * body.len();
+        let mut sizes = Vec::new();
+        loop {
+            let batch = next_batch(&mut reader, cap);
+            if batch.docs.is_empty() {
+                break;
+            }
+            let bytes: usize = batch.docs.iter().map(|d| d.body.len()).sum();
+            assert!(bytes < cap + body.len(), "{bytes} bytes in one batch");
+            sizes.push(batch.docs.len());
+        }
+        assert_eq!(sizes, [4; 10]);
+    }
 }

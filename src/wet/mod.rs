@@ -11,9 +11,14 @@
 //! exactly one item (a run of stray bytes between records counts as one
 //! bad record), so `Ok` items + `Err` items = records in the stream. After
 //! a malformed record the reader resynchronises on the next line that
-//! starts with `WARC/1.`, also inside the bad record's body when its
-//! `Content-Length` was too large, so one bad record never loses the rest.
-//! Only an I/O error (such as a corrupt gzip member) ends the stream early.
+//! starts with `WARC/1.` (or ends in a version line behind stray bytes),
+//! also inside the bad record's body when its `Content-Length` was too
+//! large, so one bad record never loses the rest. Resynchronising is
+//! linear: a body is checked for framing before it is copied, and a
+//! misframed one is consumed only up to the record start found in it, so
+//! no byte is scanned twice however many lengths are wrong. A UTF-8 BOM
+//! at the start is skipped. Only an I/O error (such as a corrupt gzip
+//! member) ends the stream early.
 //!
 //! Limits of the guesswork: a `Content-Length` off by up to the 4-byte
 //! trailer is tolerated (the body keeps or loses line breaks), and one that
@@ -75,9 +80,15 @@ const MAX_LINE_BYTES: usize = 64 << 10;
 /// Every record starts with a line beginning with this.
 const VERSION_PREFIX: &[u8] = b"WARC/1.";
 
-/// Blank lines looked at after a body before deciding that the next record
-/// does not follow (the standard says exactly two, some writers add more).
+/// Line breaks looked at after a body before deciding that whatever comes
+/// after them is far enough away not to matter (the standard says exactly
+/// two CRLFs, some writers add more); the next line is then skipped over
+/// like any blank line. Whatever comes after fewer breaks is looked at.
 const MAX_TRAILER_NEWLINES: usize = 64;
+
+/// Bytes of the line after a body's trailer looked at to find the next
+/// version line, stray bytes in front of it included.
+const NEXT_LINE_WINDOW: usize = 256;
 
 /// What a record is, from its `WARC-Type` header.
 #[derive(Debug, Clone, PartialEq, Eq)]

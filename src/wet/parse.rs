@@ -7,8 +7,10 @@ use std::io::BufRead;
 
 use super::{
     RecordKind, WetError, WetErrorKind, WetReader, WetRecord, MAX_HEADER_BYTES, MAX_LINE_BYTES,
-    MAX_TRAILER_NEWLINES, VERSION_PREFIX,
+    MAX_TRAILER_NEWLINES, NEXT_LINE_WINDOW, VERSION_PREFIX,
 };
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// The header fields the reader looks at.
 #[derive(Default)]
@@ -25,10 +27,13 @@ struct Headers {
 impl<R: BufRead> WetReader<R> {
     /// Finds the next record start and reads the record.
     pub(super) fn step(&mut self) -> Option<Result<WetRecord, WetError>> {
-        let mut line = Vec::new();
+        if self.src.pos == 0 && self.src.starts_with(UTF8_BOM) {
+            // Editors and some Windows tools put one in front of text files.
+            self.src.consume(UTF8_BOM.len());
+        }
         let start = loop {
             let at = self.src.pos;
-            match self.src.read_line(MAX_LINE_BYTES, &mut line) {
+            let (len, whole) = match self.src.peek_line(MAX_LINE_BYTES) {
                 Err(e) => {
                     let next = self.number + 1;
                     return Some(Err(self.error(next, at, None, WetErrorKind::Io(e))));
@@ -37,19 +42,33 @@ impl<R: BufRead> WetReader<R> {
                     self.done = true;
                     return None;
                 }
-                Ok(Some(_)) => {}
-            }
-            let text = trim_eol(&line);
+                Ok(Some(line)) => line,
+            };
+            let text = trim_eol(&self.src.ahead()[..len]);
             if text.starts_with(VERSION_PREFIX) {
+                self.src.skip_line();
                 break at;
             }
-            if text.is_empty() || self.resync {
+            if text.is_empty() {
+                self.src.skip_line();
                 continue;
             }
+            // Stray bytes in front of a version line: they are the bad
+            // "record"; the version line behind them starts a real one.
+            let version_at = version_behind(text).filter(|_| whole);
+            let found = (!self.resync).then(|| snippet(&text[..version_at.unwrap_or(text.len())]));
+            match version_at {
+                Some(k) => self.src.consume(k),
+                None => self.src.skip_line(),
+            }
+            let Some(found) = found else {
+                // Part of the bad record already reported.
+                self.resync = version_at.is_none();
+                continue;
+            };
             // Stray bytes between records count as one bad record.
-            self.resync = true;
+            self.resync = version_at.is_none();
             self.number += 1;
-            let found = snippet(text);
             let kind = WetErrorKind::NotWarc { found };
             return Some(Err(self.error(self.number, at, None, kind)));
         };
@@ -133,6 +152,10 @@ impl<R: BufRead> WetReader<R> {
         let mut total = 0;
         let mut line = Vec::new();
         loop {
+            if self.src.starts_with(VERSION_PREFIX) {
+                // The next record: leave it for the next call.
+                return Err(WetErrorKind::MissingBlankLine);
+            }
             let truncated = match self.src.read_line(MAX_LINE_BYTES, &mut line) {
                 Err(e) => return Err(WetErrorKind::Io(e)),
                 Ok(None) => return Err(WetErrorKind::TruncatedHeader),
@@ -153,11 +176,6 @@ impl<R: BufRead> WetReader<R> {
             let text = trim_eol(&line);
             if text.is_empty() {
                 return Ok(headers);
-            }
-            if text.starts_with(VERSION_PREFIX) {
-                // The next record: leave it for the next call.
-                self.src.unread(&line);
-                return Err(WetErrorKind::MissingBlankLine);
             }
             if text[0] == b' ' || text[0] == b'\t' {
                 // A folded continuation of the previous header's value.
@@ -187,50 +205,106 @@ impl<R: BufRead> WetReader<R> {
     }
 
     /// Reads `length` body bytes and checks that the next record (or the
-    /// end) follows. On a framing error, pushes back whatever looks like
-    /// the next record so that it is not lost.
+    /// end) follows. On a framing error, consumes the bad body only up to
+    /// the first line inside it that starts a record, so that the records
+    /// a too-large `Content-Length` swallowed are read next. Nothing is
+    /// copied before the framing is known to be right, and nothing
+    /// consumed is looked at again: a run of bad lengths costs linear time.
     fn body(&mut self, length: u64) -> Result<Vec<u8>, WetErrorKind> {
-        let body = self.src.read_up_to(length).map_err(WetErrorKind::Io)?;
-        let found = body.len() as u64;
-        if found < length {
-            self.recover(&body);
+        let want = usize::try_from(length).expect("length is at most max_record, in memory");
+        let found = self.src.fill_to(want);
+        if found < want {
+            if let Some(e) = self.src.take_error() {
+                return Err(WetErrorKind::Io(e));
+            }
+            self.recover(found);
+            let found = found as u64;
             return Err(WetErrorKind::TruncatedBody { length, found });
         }
-        let ahead = self.src.peek(MAX_TRAILER_NEWLINES + VERSION_PREFIX.len());
-        let newlines = ahead
-            .iter()
-            .take_while(|&&b| b == b'\r' || b == b'\n')
-            .count();
-        let rest = &ahead[newlines..];
-        let at_end = ahead.len() < MAX_TRAILER_NEWLINES + VERSION_PREFIX.len();
-        // Line breaks, then the next record or the end (perhaps cut inside
-        // the next version line); or more blank lines than we look at.
-        // Anything else means `Content-Length` is wrong, even before stray
-        // bytes at the end: better lose a record than pass on a wrong body.
-        let framed = rest.starts_with(VERSION_PREFIX)
-            || (at_end && VERSION_PREFIX.starts_with(rest))
-            || newlines == ahead.len();
-        if !framed {
-            self.recover(&body);
+        let Some(newlines) = self.framed(want) else {
+            self.recover(want);
             return Err(WetErrorKind::LengthMismatch { length });
-        }
-        self.src.skip(newlines);
+        };
+        let body = self.src.take(want);
+        self.src.consume(newlines);
         Ok(body)
     }
 
-    /// Pushes back the part of a misframed body that starts with a
-    /// `WARC/1.` line, if any: that is where the next record begins. The
-    /// body may end inside that prefix, the rest still to be read.
-    fn recover(&mut self, body: &[u8]) {
-        let start = (0..body.len()).find(|&i| {
-            let tail = &body[i..];
-            (i == 0 || body[i - 1] == b'\n')
-                && (tail.starts_with(VERSION_PREFIX) || VERSION_PREFIX.starts_with(tail))
-        });
-        if let Some(i) = start {
-            self.src.unread(&body[i..]);
+    /// Whether a body of `length` bytes is followed by line breaks and then
+    /// the next record, the end of the input (perhaps cut inside the next
+    /// version line), or more line breaks than we look at. Returns how many
+    /// line breaks follow. Anything else means `Content-Length` is wrong,
+    /// even before stray bytes at the end: better lose a record than pass
+    /// on a wrong body.
+    fn framed(&mut self, length: usize) -> Option<usize> {
+        let window = length + MAX_TRAILER_NEWLINES;
+        let got = self.src.fill_to(window);
+        let newlines = self.src.ahead()[length..]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        self.src.scanned(newlines);
+        if length + newlines == got {
+            // Only line breaks up to the end, or more than we look at.
+            return Some(newlines);
         }
+        // Enough to see the whole next line, however many breaks came first.
+        let next = length + newlines;
+        let got = self.src.fill_to(next + NEXT_LINE_WINDOW);
+        let at_end = got < next + NEXT_LINE_WINDOW;
+        let rest = &self.src.ahead()[next..];
+        let (line_end, whole) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (i + 1, true),
+            None => (rest.len(), at_end),
+        };
+        let framed = rest.starts_with(VERSION_PREFIX)
+            || (at_end && VERSION_PREFIX.starts_with(rest))
+            || (whole && version_behind(trim_eol(&rest[..line_end])).is_some());
+        self.src.scanned(line_end.min(NEXT_LINE_WINDOW));
+        framed.then_some(newlines)
     }
+
+    /// Consumes a misframed body of `len` bytes up to the first line in it
+    /// that starts a record (a `WARC/1.` line, one behind stray bytes, or
+    /// the body's last bytes if they begin one), or all of it.
+    fn recover(&mut self, len: usize) {
+        let body = &self.src.ahead()[..len];
+        let finder = memchr::memmem::Finder::new(VERSION_PREFIX);
+        let mut from = 0;
+        let start = loop {
+            let Some(i) = finder.find(&body[from..]).map(|i| from + i) else {
+                break None;
+            };
+            let line_start = i == 0 || body[i - 1] == b'\n';
+            let line_end = memchr::memchr(b'\n', &body[i..]).map_or(len, |e| i + e + 1);
+            if line_start || version_behind(trim_eol(&body[i..line_end])) == Some(0) {
+                break Some(i);
+            }
+            from = i + 1;
+        };
+        // The body may end inside the version line, the rest still to come.
+        let start = start.or_else(|| {
+            let line = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            let tail = &body[line..];
+            (!tail.is_empty() && VERSION_PREFIX.starts_with(tail)).then_some(line)
+        });
+        let take = start.unwrap_or(len);
+        self.src.scanned(take);
+        self.src.consume(take);
+    }
+}
+
+/// Where a version line (`WARC/1.0`, `WARC/1.1`, ...) starts at the end of
+/// `line` (without its line break), if it ends in one: after `k` stray
+/// bytes, `Some(k)`.
+fn version_behind(line: &[u8]) -> Option<usize> {
+    let digits = line.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let head = &line[..line.len() - digits];
+    head.ends_with(VERSION_PREFIX)
+        .then(|| head.len() - VERSION_PREFIX.len())
 }
 
 impl Headers {

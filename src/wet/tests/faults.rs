@@ -251,3 +251,93 @@ fn io_errors_end_the_stream() {
     );
     assert!(std::error::Error::source(e).is_some());
 }
+
+#[test]
+fn stray_bytes_before_a_version_line_lose_no_record() {
+    let a = record("conversion", "a", "one");
+    let b = record("conversion", "b", "two");
+    let c = record("conversion", "c", "three");
+    let input = cat(&[&a, b"xyz", &b, b"<junk> more junk", &c]);
+    let s = summary(&input);
+    assert_eq!(
+        s,
+        [
+            "ok:<urn:uuid:a>",
+            &format!(
+                "err:record 2 (byte {}): expected a \"WARC/1.x\" line, found \"xyz\"",
+                a.len()
+            ),
+            "ok:<urn:uuid:b>",
+            &format!(
+                "err:record 4 (byte {}): expected a \"WARC/1.x\" line, found \"<junk> more junk\"",
+                a.len() + 3 + b.len()
+            ),
+            "ok:<urn:uuid:c>",
+        ]
+    );
+    let items = read_all(&input);
+    let b_read = items[2].as_ref().expect("b");
+    assert_eq!(b_read.offset, (a.len() + 3) as u64);
+    // Behind a bad record, the stray bytes belong to it: one error.
+    let bad = framed("conversion", "bad", "12x", "body");
+    let s = summary(&cat(&[&bad, b"\x00\x01", &c]));
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert_eq!(s[1], "ok:<urn:uuid:c>");
+}
+
+#[test]
+fn any_number_of_line_breaks_after_a_body_is_a_frame() {
+    for n in 0..=140 {
+        let a = record("conversion", "a", "one.");
+        let breaks = "\r\n".repeat(n / 2) + if n % 2 == 1 { "\n" } else { "" };
+        let input = cat(&[&a, breaks.as_bytes(), &record("conversion", "b", "two.")]);
+        assert_eq!(
+            summary(&input),
+            ["ok:<urn:uuid:a>", "ok:<urn:uuid:b>"],
+            "{n} extra line breaks"
+        );
+    }
+}
+
+#[test]
+fn a_bom_before_the_first_record_is_skipped() {
+    let a = record("conversion", "a", "one");
+    let items = read_all(&cat(&[b"\xef\xbb\xbf", &a, &a]));
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].as_ref().expect("a").offset, 3);
+    assert!(items[1].is_ok());
+}
+
+/// Thousands of records whose `Content-Length` reaches past the end of the
+/// file: each is reported, each record it swallowed is read, and the reader's work
+/// (bytes read, copied or scanned) stays a small multiple of the input,
+/// where re-reading each swallowed stretch cost records x length.
+#[test]
+fn resynchronising_after_huge_lengths_is_linear() {
+    let n = 2_000;
+    let mut input = Vec::new();
+    for i in 0..n {
+        let body = format!("Page {i} of the crawl, with a line of text.\n");
+        let length = if i % 2 == 0 { 1 << 20 } else { body.len() };
+        input.extend(framed(
+            "conversion",
+            &i.to_string(),
+            &length.to_string(),
+            &body,
+        ));
+    }
+    let mut reader = WetReader::new(&input[..]);
+    let items: Vec<_> = reader.by_ref().collect();
+    assert_eq!(items.len(), n);
+    let ok = items.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, n / 2);
+    for (i, item) in items.iter().enumerate() {
+        assert_eq!(item.is_err(), i % 2 == 0, "record {i}");
+    }
+    let work = reader.src.work;
+    assert!(
+        work < 6 * input.len() as u64,
+        "{work} bytes of work for {} bytes of input",
+        input.len()
+    );
+}
