@@ -309,7 +309,7 @@ impl Cleaner {
                 (d.lang, d.lang.map(str::to_owned), d.script, d.confidence)
             }
         };
-        let layers = self.rules.layers(code, script);
+        let layers = self.rules.layers(code);
         let mut blocks = segment::segment(&normalized);
         let mut inline = Vec::new();
         let mut guard = apply::Guard::default();

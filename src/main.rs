@@ -415,6 +415,9 @@ fn run_stream(cleaner: &Cleaner, cli: &Cli) -> Result<ExitCode, Failure> {
             explain: cli.explain,
             ..Default::default()
         };
+        // A field the metadata would overwrite is a bad flag, not an I/O
+        // failure.
+        config.check().map_err(Failure::Usage)?;
         cli::stream::run_jsonl(cleaner, &job, &config)
     };
     match result {
@@ -439,8 +442,12 @@ fn read_input(path: &Path) -> Result<Vec<u8>, Failure> {
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
-    let mut out = io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
+    // A duplicate of fd 1: `io::stdout()` takes EBADF for success.
+    let written = cli::stream::stdout_writer().and_then(|mut out| {
+        out.write_all(bytes)?;
+        out.flush()
+    });
+    match written {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Failure::ClosedPipe),
         Err(e) => Err(Failure::Io(format!("stdout: {e}"))),

@@ -67,6 +67,8 @@ pub(crate) struct Measure {
     /// Characters that count: not spaces, not combining marks.
     pub chars: usize,
     pub cjk: usize,
+    /// Hangul syllables (a subset of `cjk`).
+    pub hangul: usize,
     pub letters: usize,
     /// Decimal digits of any script (Devanagari ०-९, Arabic-Indic ٠-٩, ...).
     pub digits: usize,
@@ -102,6 +104,9 @@ pub(crate) fn measure(text: &str) -> Measure {
         }
         if is_cjk(c) {
             m.cjk += 1;
+            if ('\u{AC00}'..='\u{D7AF}').contains(&c) {
+                m.hangul += 1;
+            }
         }
         if c.is_alphabetic() {
             m.letters += 1;
@@ -115,15 +120,19 @@ pub(crate) fn measure(text: &str) -> Measure {
     m
 }
 
-/// Default line lengths of the judgement for a page's script, used where
-/// neither `common` nor the language's file sets them: a prose line in
-/// Chinese or Japanese holds as much as one about 2.7 times as long in
-/// Latin script, a Korean one about twice.
-pub(crate) fn default_lengths(script: Option<&str>) -> (usize, usize, usize) {
-    match script {
-        Some("Hans" | "Hant" | "Jpan" | "Hani") => (30, 10, 6),
-        Some("Kore" | "Hang") => (40, 14, 8),
-        _ => (80, 30, 12),
+/// Default line lengths of the judgement (prose, short, title) for a line
+/// measured as `m`, used where neither `common` nor the language's file
+/// sets them: a prose line in Chinese or Japanese holds as much as one
+/// about 2.7 times as long in Latin script, a Korean one about twice. Taken
+/// per line, not per page, so a page judges the same after cleaning,
+/// whatever script its removed lines were in.
+pub(crate) fn default_lengths(m: &Measure) -> (usize, usize, usize) {
+    if m.cjk * 2 <= m.chars {
+        (80, 30, 12)
+    } else if m.hangul * 2 > m.cjk {
+        (40, 14, 8)
+    } else {
+        (30, 10, 6)
     }
 }
 

@@ -499,7 +499,7 @@ fn the_metadata_key_is_refused_as_the_text_field() {
         .output()
         .expect("runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "a bad flag: {stderr}");
     assert!(stderr.contains("--field \"dechaff\": "), "{stderr}");
     assert!(!dir.join("out.jsonl").exists(), "nothing written");
 }

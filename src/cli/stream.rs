@@ -68,7 +68,7 @@ fn shown(path: &Path) -> String {
 ///
 /// When stdout is closed or cannot be duplicated.
 pub fn stdout_writer() -> io::Result<Box<dyn Write + Send>> {
-    if stdout_was_closed() {
+    if super::stdout_was_closed() {
         return Err(io::Error::other(
             "closed: Bad file descriptor (nothing can be written)",
         ));
@@ -81,23 +81,6 @@ pub fn stdout_writer() -> io::Result<Box<dyn Write + Send>> {
     }
     #[cfg(not(unix))]
     Ok(Box::new(io::stdout()))
-}
-
-/// Whether fd 1 is the /dev/null that Rust's runtime opens (read-write) in
-/// place of a stdout closed at start-up. Linux only, where /proc says so.
-fn stdout_was_closed() -> bool {
-    if !cfg!(target_os = "linux") {
-        return false;
-    }
-    let is_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
-    let read_write = || {
-        let info = std::fs::read_to_string("/proc/self/fdinfo/1").unwrap_or_default();
-        info.lines()
-            .find_map(|l| l.strip_prefix("flags:"))
-            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
-            .is_some_and(|flags| flags & 0o3 == 0o2)
-    };
-    is_null && read_write()
 }
 
 /// The output side of a stream: a file written atomically, or stdout.

@@ -233,9 +233,8 @@ impl RuleSet {
     }
 
     /// The layers that apply to a page in `code` (common first), the name of
-    /// the language file used, and the merged scoring parameters; `script`
-    /// picks the line lengths neither file sets.
-    pub(crate) fn layers(&self, code: Option<&str>, script: Option<&str>) -> Layers<'_> {
+    /// the language file used, and the merged scoring parameters.
+    pub(crate) fn layers(&self, code: Option<&str>) -> Layers<'_> {
         let common = self.entry(COMMON);
         let lang = code.and_then(|c| self.language(c));
         let mut files = Vec::with_capacity(2);
@@ -251,7 +250,7 @@ impl RuleSet {
         Layers {
             files,
             name: lang.map_or(COMMON, |l| l.name.as_str()),
-            score: ScoreParams::from_spec(&score, script),
+            score: ScoreParams::from_spec(&score),
         }
     }
 }

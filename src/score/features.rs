@@ -15,6 +15,9 @@ pub(crate) struct Features {
     /// Characters that count (`script::Measure::chars`).
     pub chars: usize,
     pub class: Class,
+    /// The prose and title lengths that applied to this line.
+    pub good_chars: usize,
+    pub title_min_chars: usize,
     /// A token that is never article text on its own: no letters, one or
     /// two characters, or one lowercase word.
     pub stray: bool,
@@ -59,9 +62,10 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     // A line cut short with an ellipsis is a teaser of another page: it
     // may stand inside the body, but it does not carry it.
     let truncated = text.ends_with('…') || text.ends_with("...");
-    let class = if m.chars >= p.good_chars && dense && punct && !truncated {
+    let (good_chars, short_chars, title_min_chars) = p.lengths(&m);
+    let class = if m.chars >= good_chars && dense && punct && !truncated {
         Class::Prose
-    } else if m.chars >= p.short_chars && dense {
+    } else if m.chars >= short_chars && dense {
         Class::Medium
     } else {
         Class::Short
@@ -79,6 +83,8 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     Features {
         chars: m.chars,
         class,
+        good_chars,
+        title_min_chars,
         stray,
         ends_sentence,
         data: m.letters > 0 && m.digits > 0 && !ends_in_counter(text),

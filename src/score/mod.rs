@@ -48,12 +48,13 @@ use sequence::{Label, Step};
 /// Judgement parameters after merging `common` with a language's file.
 #[derive(Debug, Clone)]
 pub(crate) struct ScoreParams {
-    /// A line at least this long (in characters) can be prose.
-    pub good_chars: usize,
+    /// A line at least this long (in characters) can be prose; unset, the
+    /// line's script decides (`script::default_lengths`).
+    pub good_chars: Option<usize>,
     /// Below this a line is short: it stays only between prose lines.
-    pub short_chars: usize,
+    pub short_chars: Option<usize>,
     /// A title before the body must be at least this long.
-    pub title_min_chars: usize,
+    pub title_min_chars: Option<usize>,
     /// Share of stop words a prose line in a spaced script needs.
     pub stopword_density: f64,
     pub stopwords: HashSet<String>,
@@ -78,15 +79,13 @@ const DEFAULT_SHORT_COST: f64 = 1.0 / 3.0;
 const MAX_CLOSING_LINES: usize = 2;
 
 impl ScoreParams {
-    /// Parameters from a merged spec; `script` (ISO 15924) picks the line
-    /// lengths the spec leaves unset.
-    pub(crate) fn from_spec(spec: &ScoreSpec, script: Option<&str>) -> ScoreParams {
-        let (good, short, title) = crate::script::default_lengths(script);
+    /// Parameters from a merged spec.
+    pub(crate) fn from_spec(spec: &ScoreSpec) -> ScoreParams {
         let cost = |c: Option<f64>| c.map_or(sequence::NEVER, |c| c.round() as i64);
         ScoreParams {
-            good_chars: spec.good_chars.unwrap_or(good),
-            short_chars: spec.short_chars.unwrap_or(short),
-            title_min_chars: spec.title_min_chars.unwrap_or(title),
+            good_chars: spec.good_chars,
+            short_chars: spec.short_chars,
+            title_min_chars: spec.title_min_chars,
             stopword_density: spec.stopword_density.unwrap_or(0.0),
             stopwords: spec
                 .stopwords
@@ -107,8 +106,14 @@ impl ScoreParams {
         }
     }
 
-    fn penalty(&self) -> i64 {
-        ((self.good_chars as f64 * self.short_cost) as i64).max(1)
+    /// Prose, short and title lengths for a line measured as `m`.
+    pub(crate) fn lengths(&self, m: &crate::script::Measure) -> (usize, usize, usize) {
+        let (good, short, title) = crate::script::default_lengths(m);
+        (
+            self.good_chars.unwrap_or(good),
+            self.short_chars.unwrap_or(short),
+            self.title_min_chars.unwrap_or(title),
+        )
     }
 }
 
@@ -201,8 +206,8 @@ fn decide<'r>(
     // A page of medium lines only (short paragraphs, a language whose lines
     // the parameters misjudge) still has a body: the medium lines are it.
     let prose = |f: &Features| f.class == Class::Prose || (!has_prose && f.class == Class::Medium);
-    let penalty = p.penalty();
     let emission = |f: &Features| -> i64 {
+        let penalty = ((f.good_chars as f64 * p.short_cost) as i64).max(1);
         // A stray token is dropped even inside the body, so it must not
         // pull a region's edge out to itself (and the lines before it in):
         // cleaning the cleaned text again would then end the body earlier.
@@ -212,7 +217,11 @@ fn decide<'r>(
             f.chars as i64
         } else if f.data {
             (f.chars as f64 * p.data_weight) as i64
-        } else if f.class == Class::Medium {
+        } else if f.class == Class::Medium || closes(f) {
+            // A short line that ends a sentence ("It passed.") may close
+            // a region, so it must not cost one either: else cleaning the
+            // cleaned text, where it sits between two regions, would drop
+            // the region before it.
             0
         } else {
             -penalty
@@ -243,9 +252,7 @@ fn decide<'r>(
             .iter()
             .zip(&labels[last + 1..])
             .take(MAX_CLOSING_LINES)
-            .take_while(|(f, &l)| {
-                l == Label::Outside && f.ends_sentence && !f.single_word && !f.stray
-            })
+            .take_while(|(f, &l)| l == Label::Outside && closes(f))
             .count();
         keep[last + 1..=last + closing].fill(true);
     }
@@ -262,8 +269,14 @@ fn decide<'r>(
         };
     }
     if let Some(&(first, _)) = regions.first().filter(|_| headline) {
-        structure::keep_title(blocks, &open, &feats, first, p);
+        structure::keep_title(blocks, &open, &feats, first);
     }
+}
+
+/// Whether a line may close a region: it ends a sentence and is more
+/// than a menu word or a stray token.
+fn closes(f: &Features) -> bool {
+    f.ends_sentence && !f.single_word && !f.stray
 }
 
 /// The open lines in page order, with a `Boundary` step before the first

@@ -181,7 +181,6 @@ pub(crate) fn keep_title(
     open: &[usize],
     feats: &[Features],
     first: usize,
-    p: &ScoreParams,
 ) {
     let mut taken = 0;
     let mut skipped = 0;
@@ -197,7 +196,7 @@ pub(crate) fn keep_title(
         if between > MAX_TITLE_GAP || feats[k].stray {
             break;
         }
-        if feats[k].chars < p.title_min_chars {
+        if feats[k].chars < feats[k].title_min_chars {
             // Only before the first title line: a short line above a
             // title is a menu, not part of a byline region.
             if taken > 0 || skipped == MAX_TITLE_SKIPPED || feats[k].single_word {
