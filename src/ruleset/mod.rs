@@ -249,11 +249,16 @@ impl RuleSet {
         if code == COMMON {
             return None;
         }
-        self.entry(code).or_else(|| {
-            self.entries
-                .iter()
-                .find(|e| e.file.also.iter().any(|a| a == code))
-        })
+        let serving = |code: &str| {
+            self.entry(code).or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|e| e.file.also.iter().any(|a| a == code))
+            })
+        };
+        // A language without a file of its own gets a close sibling's
+        // (Danish: Bokmål's) rather than none.
+        serving(code).or_else(|| crate::detect::family(code).find_map(serving))
     }
 
     /// The layers that apply to a page in `code` (common first), the name of
