@@ -424,7 +424,10 @@ impl PhraseMatcher {
             // Within a file: the normalised text of each phrase, by concept
             // and by mode, to find duplicates.
             let mut seen: FxHashMap<(String, &str), &Located> = FxHashMap::default();
-            let mut seen_line: FxHashMap<String, (&str, &Located)> = FxHashMap::default();
+            // A line may be both clutter and a boundary ("Sponsored
+            // content" drops a box early and ends the article late), but
+            // not two kinds of clutter.
+            let mut seen_line: FxHashMap<(String, usize), (&str, &Located)> = FxHashMap::default();
             for concept in concepts {
                 let lists = source
                     .file
@@ -473,7 +476,8 @@ impl PhraseMatcher {
                     }
                     seen.insert((key.clone(), concept.id.as_str()), phrase);
                     if concept.mode == MatchMode::Line {
-                        if let Some((other, first)) = seen_line.get(&key) {
+                        let slot = (key.clone(), action_index(concept.action));
+                        if let Some((other, first)) = seen_line.get(&slot) {
                             let msg = format!(
                                 "phrase \"{}\" is also listed under \"{other}\" (line {}); a \
                                  line can name only one kind of clutter",
@@ -482,7 +486,7 @@ impl PhraseMatcher {
                             problems.push(at(phrase.pos, msg));
                             continue;
                         }
-                        seen_line.insert(key.clone(), (concept.id.as_str(), phrase));
+                        seen_line.insert(slot, (concept.id.as_str(), phrase));
                     }
                     let hit = Hit {
                         rule,
