@@ -3,18 +3,65 @@
 //! whatlang reads a sample made of the page's longest lines (up to about
 //! 1 KB): menus and footers are short lines, often in another language, so
 //! the sample is mostly article text and detection is both faster and
-//! surer. Chinese is one language in two scripts; whatlang cannot tell them
-//! apart, so Hans or Hant is decided here by counting characters that only
-//! one of the two scripts uses.
+//! surer. Three more things keep detection from giving up:
+//! - **Scripts that decide.** Kana means Japanese, Hangul Korean, Thai
+//!   script Thai: counted in the sample before whatlang runs at all.
+//! - **An allowlist.** whatlang chooses among the 40 languages dechaff is
+//!   meant to serve ([`LANGUAGES`]), not its 69: fewer wrong neighbours
+//!   (Norwegian read as Danish was the case; Indonesian as Malay), and
+//!   less work per page.
+//! - **Families.** Close languages (Bokmål, Nynorsk and Danish; Croatian,
+//!   Serbian and Bosnian; Czech and Slovak; Indonesian and Malay) make
+//!   whatlang unsure *between themselves*: its confidence is low because
+//!   the two best guesses are siblings. An unreliable result inside a
+//!   family is kept, and the rule set lookup falls back to a sibling's
+//!   file ([`family`]).
+//!
+//! Chinese is one language in two scripts; whatlang cannot tell them apart,
+//! so Hans or Hant is decided here by counting characters that only one of
+//! the two scripts uses.
 
-use whatlang::{Lang, Script};
+use std::sync::OnceLock;
+
+use whatlang::{Detector, Lang, Script};
 
 /// Sample size: longer samples barely change whatlang's answer but cost
 /// time linearly.
 const SAMPLE_BYTES: usize = 1024;
 /// Below this confidence whatlang's answer is a guess: the page gets the
-/// common rules only.
+/// common rules only, unless the guess is in a family.
 const MIN_CONFIDENCE: f64 = 0.5;
+/// The languages whatlang may answer (ISO 639-3, as whatlang spells them):
+/// the 40 with the most web text, which dechaff ships rules for.
+pub(crate) const LANGUAGES: [&str; 40] = [
+    "eng", "rus", "deu", "jpn", "spa", "fra", "cmn", "ita", "por", "pol", "nld", "tur", "vie",
+    "ind", "ces", "kor", "pes", "ara", "swe", "hun", "ell", "ron", "dan", "fin", "ukr", "slk",
+    "tha", "bul", "nob", "heb", "hrv", "srp", "lit", "slv", "cat", "est", "lav", "hin", "ben",
+    "urd",
+];
+/// Close languages whose rule sets stand in for each other. Codes whatlang
+/// does not detect (nno, bos, msa) are there for `--lang` and rule files.
+const FAMILIES: [&[&str]; 4] = [
+    &["nob", "nno", "dan"],
+    &["hrv", "srp", "bos"],
+    &["ces", "slk"],
+    &["ind", "msa"],
+];
+/// A decisive script must make up this share of the sample's letters:
+/// Chinese text quotes a katakana name, English a Korean one.
+const KANA_SHARE: f64 = 0.1;
+const HANGUL_SHARE: f64 = 0.3;
+const THAI_SHARE: f64 = 0.3;
+
+/// The other members of `code`'s family, closest first; empty if it has
+/// none.
+pub(crate) fn family(code: &str) -> impl Iterator<Item = &'static str> + '_ {
+    FAMILIES
+        .iter()
+        .filter(move |f| f.contains(&code))
+        .flat_map(|f| f.iter().copied())
+        .filter(move |&c| c != code)
+}
 
 /// What detection found.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,10 +73,28 @@ pub(crate) struct Detection {
     pub confidence: f64,
 }
 
+fn detector() -> &'static Detector {
+    static DETECTOR: OnceLock<Detector> = OnceLock::new();
+    DETECTOR.get_or_init(|| {
+        let langs = LANGUAGES
+            .iter()
+            .map(|c| Lang::from_code(*c).expect("LANGUAGES holds whatlang codes (tested)"))
+            .collect();
+        Detector::with_allowlist(langs)
+    })
+}
+
 /// Detects the language and script of `text`.
 pub(crate) fn detect(text: &str) -> Detection {
     let sample = sample(text);
-    let Some(info) = whatlang::detect(&sample) else {
+    if let Some((lang, script)) = decisive_script(&sample) {
+        return Detection {
+            lang: Some(lang),
+            script: Some(script),
+            confidence: 1.0,
+        };
+    }
+    let Some(info) = detector().detect(&sample) else {
         return Detection {
             lang: None,
             script: None,
@@ -37,18 +102,52 @@ pub(crate) fn detect(text: &str) -> Detection {
         };
     };
     let script = script_code(info.lang(), info.script(), &sample);
-    let reliable = info.is_reliable() || info.confidence() >= MIN_CONFIDENCE;
+    let code = info.lang().code();
+    let reliable =
+        info.is_reliable() || info.confidence() >= MIN_CONFIDENCE || family(code).next().is_some();
     Detection {
-        lang: reliable.then(|| info.lang().code()),
+        lang: reliable.then_some(code),
         script: Some(script),
         confidence: (info.confidence() * 1000.0).round() / 1000.0,
+    }
+}
+
+/// Japanese, Korean or Thai when the sample's letters are enough of kana,
+/// Hangul or Thai script.
+fn decisive_script(sample: &str) -> Option<(&'static str, &'static str)> {
+    let (mut letters, mut kana, mut hangul, mut thai) = (0usize, 0usize, 0usize, 0usize);
+    for c in sample.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        match c {
+            '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
+                kana += 1
+            }
+            '\u{AC00}'..='\u{D7AF}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}' => {
+                hangul += 1
+            }
+            '\u{0E00}'..='\u{0E7F}' => thai += 1,
+            _ => {}
+        }
+    }
+    let share = |n: usize| n as f64 / letters.max(1) as f64;
+    if kana > 0 && share(kana) >= KANA_SHARE {
+        Some(("jpn", "Jpan"))
+    } else if hangul > 0 && share(hangul) >= HANGUL_SHARE {
+        Some(("kor", "Kore"))
+    } else if thai > 0 && share(thai) >= THAI_SHARE {
+        Some(("tha", "Thai"))
+    } else {
+        None
     }
 }
 
 /// The script of `text`, for pages whose language is given by the user.
 pub(crate) fn script_of(text: &str) -> Option<&'static str> {
     let sample = sample(text);
-    let info = whatlang::detect(&sample)?;
+    if let Some((_, script)) = decisive_script(&sample) {
+        return Some(script);
+    }
+    let info = detector().detect(&sample)?;
     Some(script_code(info.lang(), info.script(), &sample))
 }
 
@@ -193,6 +292,41 @@ mod tests {
     fn long_lines_outvote_short_clutter() {
         let text = "Home\nNews\nSport\nContact\nDet tradisjonelle gode vennskapet og samarbeidet mellom de to landene har vært i stadig utvikling og blitt mer og mer dyptgående på alle felt.\n";
         assert_eq!(detect(text).lang, Some("nob"));
+    }
+
+    #[test]
+    fn the_allowlist_holds_whatlang_codes_and_families_name_it() {
+        assert!(LANGUAGES.iter().all(|c| Lang::from_code(*c).is_some()));
+        for f in FAMILIES {
+            assert!(f.iter().any(|c| LANGUAGES.contains(c)), "{f:?}");
+        }
+        assert_eq!(family("dan").collect::<Vec<_>>(), ["nob", "nno"]);
+        assert_eq!(family("eng").count(), 0);
+    }
+
+    #[test]
+    fn decisive_scripts_win() {
+        let jpn =
+            "Tokyo Station News Sports Weather Business\n東京都は月曜日、新しい予算案を発表した。";
+        assert_eq!(detect(jpn).lang, Some("jpn"));
+        assert_eq!(
+            detect("서울시는 월요일 새 예산안을 발표했다").lang,
+            Some("kor")
+        );
+        assert_eq!(
+            detect("กรุงเทพมหานครประกาศงบประมาณใหม่ในวันจันทร์").lang,
+            Some("tha")
+        );
+        // One Korean name in English text decides nothing.
+        let eng = "The minister met 윤석열 on Monday to discuss the new trade agreement between the two countries.";
+        assert_eq!(detect(eng).lang, Some("eng"));
+    }
+
+    #[test]
+    fn an_unsure_result_inside_a_family_is_kept() {
+        // Short Bokmål: whatlang hesitates between nob and dan.
+        let d = detect("Det er ikke lett å si hva som skjer nå.");
+        assert!(matches!(d.lang, Some("nob" | "dan")), "{d:?}");
     }
 
     #[test]

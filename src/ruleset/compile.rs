@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use crate::error::RuleProblem;
 use crate::ruleset::dropset::{self, DropSets, Fit, Member};
-use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
+use crate::ruleset::phrase::{self, PhraseMatcher};
+use crate::ruleset::schema::{ConceptAction, Kind, RuleFile, RuleSpec};
 
 /// Compiled program size cap per pattern. Ordinary clutter patterns need a
 /// few hundred KiB at most; megabyte-sized programs come from mistakes such
@@ -304,6 +305,17 @@ pub(crate) struct Rule {
 }
 
 impl Rule {
+    /// A phrase rule: matched by its file's phrase automaton, never by a
+    /// pattern of its own.
+    pub(crate) fn phrase(id: String, min_position: Option<f64>) -> Rule {
+        Rule {
+            id,
+            pattern: None,
+            min_position: min_position.unwrap_or(DEFAULT_MIN_POSITION),
+            max_len: None,
+        }
+    }
+
     /// The rule's own matcher.
     pub(crate) fn pattern(&self) -> &Pattern {
         self.pattern
@@ -347,6 +359,9 @@ pub(crate) struct CompiledFile {
     pub drop_sets: DropSets,
     pub cut: Vec<Rule>,
     pub inline: Vec<Rule>,
+    /// The file's phrases (for a language, `common`'s too); its rules are
+    /// in none of the lists above, so nothing asks them for a pattern.
+    pub phrases: PhraseMatcher,
 }
 
 impl CompiledFile {
@@ -359,6 +374,9 @@ impl CompiledFile {
         skip: impl Fn(&Rule) -> bool,
         exceeded: impl FnMut(&'a Rule),
     ) -> Option<&'a Rule> {
+        if let Some(rule) = self.phrases.find(line, ConceptAction::Drop) {
+            return Some(rule);
+        }
         let first = self.drop_sets.first_match(&self.drop, line, skip, exceeded);
         first.map(|i| &self.drop[i])
     }
@@ -373,7 +391,11 @@ impl CompiledFile {
         skip: impl Fn(&Rule) -> bool,
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<(&'a Rule, usize)> {
-        let mut best: Option<(&'a Rule, usize)> = None;
+        // A phrase boundary is a whole line: it starts at the line's start.
+        let mut best: Option<(&'a Rule, usize)> = self
+            .phrases
+            .find(line, ConceptAction::Boundary)
+            .map(|rule| (rule, 0));
         for rule in &self.cut {
             if skip(rule) || !rule.may_match(line) {
                 continue;
@@ -401,12 +423,40 @@ pub(crate) fn compile(
     name: &str,
     file: &RuleFile,
 ) -> Result<CompiledFile, Vec<RuleProblem>> {
+    compile_with(label, name, file, None)
+}
+
+/// [`compile`], with `common`'s phrases (label, file) compiled into the
+/// same automaton as the file's own, ahead of them: one pass per line for
+/// both. `common`'s file is then layered without its phrases.
+pub(crate) fn compile_with(
+    label: &str,
+    name: &str,
+    file: &RuleFile,
+    common: Option<(&str, &RuleFile)>,
+) -> Result<CompiledFile, Vec<RuleProblem>> {
     let mut problems = Vec::new();
+    let mut sources = Vec::with_capacity(2);
+    if let Some((common_label, common_file)) = common {
+        sources.push(phrase::Source {
+            label: common_label,
+            name: crate::ruleset::COMMON,
+            file: common_file,
+        });
+    }
+    sources.push(phrase::Source { label, name, file });
+    let (phrases, phrase_problems) =
+        PhraseMatcher::build_partial(&sources, phrase::builtin_concepts());
+    problems.extend(phrase_problems);
+    if common.is_none() {
+        problems.extend(phrases.check_keep(label, &file.keep));
+    }
     let mut out = CompiledFile {
         drop: Vec::new(),
         drop_sets: DropSets::default(),
         cut: Vec::new(),
         inline: Vec::new(),
+        phrases,
     };
     let mut members = Vec::new();
     for spec in &file.rules {

@@ -9,6 +9,7 @@
 pub(crate) mod compile;
 mod dropset;
 mod lineset;
+pub(crate) mod phrase;
 pub(crate) mod schema;
 
 use std::path::Path;
@@ -38,12 +39,44 @@ struct Entry {
     label: String,
     file: RuleFile,
     compiled: OnceLock<CompiledFile>,
+    /// `common` only: its phrases alone, for pages without a language file
+    /// (a language file compiles them into its own automaton).
+    phrases: OnceLock<CompiledFile>,
 }
 
 impl Entry {
-    fn compiled(&self) -> &CompiledFile {
+    fn new(name: String, label: String, file: RuleFile) -> Entry {
+        Entry {
+            name,
+            label,
+            file,
+            compiled: OnceLock::new(),
+            phrases: OnceLock::new(),
+        }
+    }
+
+    /// The compiled file; a language file holds `common`'s phrases too,
+    /// and `common` itself none (see [`Entry::common_phrases`]).
+    fn compiled(&self, common: Option<&Entry>) -> &CompiledFile {
         self.compiled.get_or_init(|| {
-            compile::compile(&self.label, &self.name, &self.file)
+            let compiled = if self.name == COMMON {
+                let mut bare = self.file.clone();
+                bare.phrases.clear();
+                compile::compile(&self.label, &self.name, &bare)
+            } else {
+                let common = common.map(|c| (c.label.as_str(), &c.file));
+                compile::compile_with(&self.label, &self.name, &self.file, common)
+            };
+            compiled.expect("rule files are compiled once at load or checked by tests/rules.rs")
+        })
+    }
+
+    /// `common`'s phrases without its patterns.
+    fn common_phrases(&self) -> &CompiledFile {
+        self.phrases.get_or_init(|| {
+            let mut only = self.file.clone();
+            only.rules.clear();
+            compile::compile(&self.label, &self.name, &only)
                 .expect("rule files are compiled once at load or checked by tests/rules.rs")
         })
     }
@@ -78,6 +111,8 @@ pub struct RuleSetSummary {
     pub cut_after: usize,
     /// Number of `remove_inline` rules.
     pub remove_inline: usize,
+    /// Number of phrases, over all concepts.
+    pub phrases: usize,
     /// Where the file came from: `built-in` or the user's path.
     pub origin: String,
 }
@@ -91,12 +126,7 @@ impl RuleSet {
                 let label = format!("rules/{name}.yaml");
                 let file = schema::parse(&label, src)
                     .expect("built-in rule files are checked by tests/rules.rs");
-                Entry {
-                    name: (*name).to_owned(),
-                    label,
-                    file,
-                    compiled: OnceLock::new(),
-                }
+                Entry::new((*name).to_owned(), label, file)
             })
             .collect();
         RuleSet { entries }
@@ -158,28 +188,26 @@ impl RuleSet {
                     merged.rules.push(rule.clone());
                 }
                 merged.also.extend(file.also.iter().cloned());
+                phrase::merge_phrases(&mut merged, file.phrases.clone(), file.keep.clone());
                 merge_score(&mut merged.score, file.score.clone());
-                // Compiled now, not on the first page: rules that pass
-                // alone can fail together (their drop sets outgrow the size
+                // Checked now, not on the first page: rules that pass alone
+                // can fail together (their drop sets outgrow the size
                 // limit), and a lazy compilation cannot report that.
-                let compiled = compile::compile(&label, &name, &merged)
+                compile::compile(&label, &name, &merged)
                     .map_err(|p| locate_merged(p, &label, &file, &base.label))?;
-                Entry {
-                    name,
-                    label,
-                    file: merged,
-                    compiled: OnceLock::from(compiled),
-                }
+                Entry::new(name, label, merged)
             }
-            _ => Entry {
-                name,
-                label,
-                file,
-                compiled: OnceLock::new(),
-            },
+            _ => Entry::new(name, label, file),
         };
         if let Some(i) = found {
             self.entries.remove(i);
+        }
+        // Language files hold common's phrases: a new common means they
+        // compile again.
+        if entry.name == COMMON {
+            for e in &mut self.entries {
+                e.compiled = OnceLock::new();
+            }
         }
         self.entries.push(entry);
         Ok(())
@@ -198,6 +226,7 @@ impl RuleSet {
                     drop_lines: count(Kind::DropLines),
                     cut_after: count(Kind::CutAfter),
                     remove_inline: count(Kind::RemoveInline),
+                    phrases: e.file.phrases.iter().map(|l| l.phrases.len()).sum(),
                     origin: if e.label.starts_with("rules/")
                         && BUILTIN.iter().any(|(n, _)| *n == e.name)
                     {
@@ -225,11 +254,16 @@ impl RuleSet {
         if code == COMMON {
             return None;
         }
-        self.entry(code).or_else(|| {
-            self.entries
-                .iter()
-                .find(|e| e.file.also.iter().any(|a| a == code))
-        })
+        let serving = |code: &str| {
+            self.entry(code).or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|e| e.file.also.iter().any(|a| a == code))
+            })
+        };
+        // A language without a file of its own gets a close sibling's
+        // (Danish: Bokmål's) rather than none.
+        serving(code).or_else(|| crate::detect::family(code).find_map(serving))
     }
 
     /// The layers that apply to a page in `code` (common first), the name of
@@ -240,12 +274,16 @@ impl RuleSet {
         let mut files = Vec::with_capacity(2);
         let mut score = schema::ScoreSpec::default();
         if let Some(c) = common {
-            files.push(c.compiled());
+            files.push(c.compiled(None));
             score = c.file.score.clone();
         }
-        if let Some(l) = lang {
-            files.push(l.compiled());
-            merge_score(&mut score, l.file.score.clone());
+        match (lang, common) {
+            (Some(l), _) => {
+                files.push(l.compiled(common));
+                merge_score(&mut score, l.file.score.clone());
+            }
+            (None, Some(c)) => files.push(c.common_phrases()),
+            (None, None) => {}
         }
         Layers {
             files,
@@ -457,6 +495,14 @@ fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
+        if stem == phrase::CONCEPTS_STEM {
+            // The concept file is checked, never loaded: concepts are the
+            // built-in ones, shared by every language.
+            if let Err(p) = schema::parse_concepts(&label, &src) {
+                problems.extend(p);
+            }
+            continue;
+        }
         match parse_and_compile(&label, &stem, &src) {
             Ok(file) => files.push((label, stem, file)),
             Err(p) => problems.extend(p),

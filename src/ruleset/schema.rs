@@ -12,6 +12,9 @@ use std::fmt;
 
 use crate::error::RuleProblem;
 
+mod concepts;
+pub(crate) use concepts::{parse_concepts, ConceptAction, ConceptSpec, MatchMode, Tail};
+
 /// Rule files are small: these caps keep a hostile file (alias bombs, deep
 /// nesting, megabytes of rules) cheap to reject instead of expensive to load.
 const MAX_RULE_FILE_BYTES: usize = 1 << 20;
@@ -79,6 +82,26 @@ pub(crate) struct ScoreSpec {
     pub boundary_cost: Option<f64>,
 }
 
+/// A string of a rule file with where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Located {
+    pub text: String,
+    pub pos: Pos,
+}
+
+/// The phrases a file lists for one concept (`share: [Share, Tweet]`).
+#[derive(Debug, Clone)]
+pub(crate) struct PhraseList {
+    /// The concept id as written; `compile` checks it exists.
+    pub concept: String,
+    pub pos: Pos,
+    pub phrases: Vec<Located>,
+}
+
+/// More phrases than this in one file is a generated list, not a reviewed
+/// one; each costs automaton states.
+pub(crate) const MAX_PHRASES_PER_FILE: usize = 20_000;
+
 /// A whole rule file as written.
 #[derive(Debug, Clone)]
 pub(crate) struct RuleFile {
@@ -86,6 +109,10 @@ pub(crate) struct RuleFile {
     pub also: Vec<String>,
     pub extend: bool,
     pub rules: Vec<RuleSpec>,
+    /// Phrase lists by concept, in file order.
+    pub phrases: Vec<PhraseList>,
+    /// Ordinary sentences no phrase of the file may match.
+    pub keep: Vec<Located>,
     pub score: ScoreSpec,
 }
 
@@ -246,6 +273,8 @@ const FILE_KEYS: &[&str] = &[
     "drop_lines",
     "cut_after",
     "remove_inline",
+    "phrases",
+    "keep",
     "score",
 ];
 const RULE_KEYS: &[&str] = &["id", "why", "pattern", "fancy", "min_position", "examples"];
@@ -382,6 +411,8 @@ impl Checker<'_> {
             also: Vec::new(),
             extend: false,
             rules: Vec::new(),
+            phrases: Vec::new(),
+            keep: Vec::new(),
             score: ScoreSpec::default(),
         };
         let mut have_lang = false;
@@ -402,6 +433,8 @@ impl Checker<'_> {
                 }
                 "extend" => file.extend = self.boolean(value, key, None).unwrap_or(false),
                 "score" => file.score = self.score(value),
+                "phrases" => file.phrases = self.phrase_lists(value),
+                "keep" => file.keep = self.located_strings(value, key),
                 _ => {
                     let kind = Kind::ALL
                         .into_iter()
@@ -425,6 +458,11 @@ impl Checker<'_> {
             );
             self.at(Pos::default(), None, msg);
         }
+        let phrases: usize = file.phrases.iter().map(|l| l.phrases.len()).sum();
+        if phrases > MAX_PHRASES_PER_FILE {
+            let msg = format!("{phrases} phrases in one file; the limit is {MAX_PHRASES_PER_FILE}");
+            self.at(Pos::default(), None, msg);
+        }
         let mut seen = HashSet::new();
         for rule in &file.rules {
             if !rule.id.is_empty() && !seen.insert(rule.id.clone()) {
@@ -433,6 +471,68 @@ impl Checker<'_> {
             }
         }
         file
+    }
+
+    /// `phrases:`: a mapping from concept id to a list of strings.
+    fn phrase_lists(&mut self, node: &Spanned<Node>) -> Vec<PhraseList> {
+        let entries = match &node.value {
+            Node::Map(entries) => entries,
+            Node::Null => return Vec::new(),
+            other => {
+                let msg = format!(
+                    "\"phrases\" must be a mapping from concept id to a list of phrases, not {}",
+                    other.type_name()
+                );
+                self.at(pos_of(node), None, msg);
+                return Vec::new();
+            }
+        };
+        let mut out: Vec<PhraseList> = Vec::new();
+        for (key, value) in entries {
+            if let Some(first) = out.iter().find(|l| l.concept == key.value) {
+                let msg = format!(
+                    "concept \"{}\" is listed twice (first at line {}); merge the lists",
+                    key.value, first.pos.line
+                );
+                self.at(pos_of(key), None, msg);
+                continue;
+            }
+            let phrases = match &value.value {
+                Node::Null => Vec::new(),
+                _ => self.located_strings(value, &key.value),
+            };
+            out.push(PhraseList {
+                concept: key.value.clone(),
+                pos: pos_of(key),
+                phrases,
+            });
+        }
+        out
+    }
+
+    /// A list of strings, each with its position.
+    fn located_strings(&mut self, node: &Spanned<Node>, key: &str) -> Vec<Located> {
+        let Node::Seq(items) = &node.value else {
+            if matches!(node.value, Node::Null) {
+                return Vec::new();
+            }
+            let msg = format!(
+                "\"{key}\" must be a list of strings, not {}",
+                node.value.type_name()
+            );
+            self.at(pos_of(node), None, msg);
+            return Vec::new();
+        };
+        items
+            .iter()
+            .filter_map(|item| {
+                let text = self.string(item, key, None)?;
+                Some(Located {
+                    text,
+                    pos: pos_of(item),
+                })
+            })
+            .collect()
     }
 
     fn check_code(&mut self, code: &str, pos: Pos) {
