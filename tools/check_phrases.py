@@ -214,6 +214,16 @@ def match(concept, phrase, raw_keep):
     return "tail-only" if tail_fits(after, relaxed, raw_tail) else None
 
 
+def infixes(phrase):
+    """Trigger words of a phrase without spaces: itself in a spaced script; in an
+    unspaced one (Thai, Han) every run of at least half its length, since a keep
+    sentence holding the whole phrase would often be matched by it."""
+    if any(is_word_char(c) for c in phrase):
+        return [phrase]
+    n = max(2, (len(phrase) + 1) // 2)
+    return [phrase[i:j] for i in range(len(phrase)) for j in range(i + n, len(phrase) + 1)]
+
+
 def words(s):
     return [w for w in re.split(r"[\s,.;:!?()«»\"'„“”]+", s) if len(w) >= 3]
 
@@ -314,7 +324,7 @@ def check_file(path, rep, concepts):
         triggers = set()
         for c, norm, _, _ in phrases:
             if c == cid:
-                triggers.update(words(norm) if " " in norm else [norm])
+                triggers.update(words(norm) if " " in norm else infixes(norm))
         if triggers and not any(t in k for t in triggers for k in keep_norm):
             rep.warn(path, knode.start_mark.line + 1,
                      f"concept \"{cid}\": no keep sentence uses any of its trigger words")
