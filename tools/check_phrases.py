@@ -94,7 +94,6 @@ def fold_width(s):
 def normalise(s):
     """Lowercase, fold width and space runs, trim decoration, a trailing ':' or '...'."""
     s = re.sub(" +", " ", fold_width(s).lower())
-    s = "".join(c for c in s).strip()
     lo, hi = 0, len(s)
     while lo < hi and s[lo] in DECORATION:
         lo += 1
@@ -316,7 +315,7 @@ def check_file(path, rep, concepts):
                                       f"\"{raw}\" (line {pline}); only the tail bound saves it")
 
     # Each concept's trigger words should occur in some keep sentence, so the keep list
-    # shows that the phrases survive ordinary prose. Unspaced scripts need the whole phrase.
+    # shows that the phrases survive ordinary prose (see `infixes` for unspaced scripts).
     keep_norm = [normalise(k) for k, _ in keeps]
     for cid, (knode, _) in mapping(pnode).items():
         if cid not in concepts:
@@ -352,6 +351,9 @@ def check_file(path, rep, concepts):
 
 
 def main(argv):
+    if any(a in ("-h", "--help") for a in argv):
+        print(__doc__)
+        return 0
     targets = [Path(a) for a in argv] or [Path(__file__).resolve().parent.parent / "rules"]
     files = []
     for t in targets:
