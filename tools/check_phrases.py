@@ -71,9 +71,16 @@ def load_concepts(files):
     """concepts.yaml beside the first checked file or in the repository, else the draft."""
     here = Path(__file__).resolve().parent.parent / "rules" / "concepts.yaml"
     for cand in [f.parent / "concepts.yaml" for f in files[:1]] + [here]:
-        if cand.is_file():
+        if not cand.is_file():
+            continue
+        try:
             doc = yaml.safe_load(cand.read_text(encoding="utf-8")) or {}
             return {c["id"]: c for c in doc.get("concepts", [])}, str(cand)
+        except (yaml.YAMLError, KeyError, TypeError, AttributeError) as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f"{cand}:{mark.line + 1}" if mark else str(cand)
+            print(f"{where}: warning: concept file not usable ({str(e).splitlines()[0]}); "
+                  "using the built-in draft", file=sys.stderr)
     return BUILTIN_CONCEPTS, "the built-in draft"
 
 
