@@ -58,9 +58,8 @@ pub fn clean_options(data: &[u8]) {
     let cleaner = CLEANERS[pick].get_or_init(|| tracing_cleaner(lang, encoding));
     let cleaned = cleaner.clean_bytes(page);
     if let Some(code) = lang {
-        // A given language is used as is: its own set, or `common`.
+        // A given language is used as is: its own set, or its family's.
         let expected = match code {
-            "ita" => "common",
             "nno" => "nob",
             other => other,
         };

@@ -165,48 +165,65 @@ pub(crate) fn mark_comment_threads(blocks: &mut [Block<'_, '_>], p: &ScoreParams
     }
 }
 
-/// How many title or subtitle lines may precede the body.
-const MAX_TITLE_LINES: usize = 2;
-/// Lines allowed between the title and the body: the rule-dropped ones
-/// (datelines, bylines, share bars of many buttons)...
+/// How many open lines before the body are looked at for the headline.
+const TITLE_WINDOW: usize = 4;
+/// Rule-dropped lines (datelines, bylines, share bars of many buttons)
+/// allowed between two lines of the title region.
 const MAX_TITLE_GAP: usize = 16;
-/// ...and open short lines left of that region ("Chief reporter", an
-/// author's name), passed over but not kept.
-const MAX_TITLE_SKIPPED: usize = 2;
 
-/// Keeps up to [`MAX_TITLE_LINES`] title-like lines right before the body
-/// (open index `first` into `open`).
+/// Keeps the headline right before the body (open index `first` into
+/// `open`): of the last few open lines before it, across a byline,
+/// dateline and share region, the longest that could be a title. A line
+/// between it and the body stays too when it is at least half as long and
+/// not a stamp: a subtitle, not a byline ("Chief reporter") or a date.
 pub(crate) fn keep_title(
     blocks: &mut [Block<'_, '_>],
     open: &[usize],
     feats: &[Features],
     first: usize,
 ) {
-    let mut taken = 0;
-    let mut skipped = 0;
+    let mut candidates: Vec<usize> = Vec::new();
     let mut k = first;
     let mut last_line = open[first];
-    while k > 0 && taken < MAX_TITLE_LINES {
+    while k > 0 && candidates.len() < TITLE_WINDOW {
         k -= 1;
         let i = open[k];
         let between = blocks[i + 1..last_line]
             .iter()
             .filter(|b| !b.is_open())
             .count();
-        if between > MAX_TITLE_GAP || feats[k].stray {
+        if between > MAX_TITLE_GAP || feats[k].stray || feats[k].single_word {
             break;
         }
-        if feats[k].chars < feats[k].title_min_chars {
-            // Only before the first title line: a short line above a
-            // title is a menu, not part of a byline region.
-            if taken > 0 || skipped == MAX_TITLE_SKIPPED || feats[k].single_word {
-                break;
-            }
-            skipped += 1;
-            continue;
-        }
-        blocks[i].verdict = Verdict::Keep;
-        taken += 1;
+        candidates.push(k);
         last_line = i;
+    }
+    let longest = |among: &[usize]| {
+        among
+            .iter()
+            .copied()
+            .filter(|&k| feats[k].chars >= feats[k].title_min_chars)
+            .max_by_key(|&k| (feats[k].chars, k))
+    };
+    let Some(title) = longest(&candidates) else {
+        return;
+    };
+    blocks[open[title]].verdict = Verdict::Keep;
+    let subtitle = |k: usize| {
+        feats[k].chars >= feats[k].title_min_chars
+            && feats[k].chars * 2 >= feats[title].chars
+            && !feats[k].data
+    };
+    for &k in candidates.iter().filter(|&&k| k > title) {
+        if subtitle(k) {
+            blocks[open[k]].verdict = Verdict::Keep;
+        }
+    }
+    // The longest line right before the body may be the standfirst under
+    // the headline: then the headline is the longest line above it.
+    if candidates.first() == Some(&title) && feats[title].chars * 2 >= feats[title].good_chars {
+        if let Some(head) = longest(&candidates[1..]) {
+            blocks[open[head]].verdict = Verdict::Keep;
+        }
     }
 }
