@@ -30,6 +30,7 @@ def main() -> None:
     p.add_argument("--mb", type=float, default=200.0, help="MB of text per method (default 200)")
     p.add_argument("--batch-rows", type=int, default=2048, help="rows per Arrow batch")
     p.add_argument("--skip-c4", action="store_true")
+    p.add_argument("--skip-cli", action="store_true", help="no CLI run (it needs a release build)")
     args = p.parse_args()
 
     docs = repeated(args.mb)
@@ -62,11 +63,11 @@ def main() -> None:
             cleaner.clean_arrow(b, threads=threads)
         report(f"Cleaner.clean_arrow threads={threads}", len(docs), mb, time.perf_counter() - t)
 
-    cli = cli_binary()
     with tempfile.TemporaryDirectory() as tmp:
+        cli = None if args.skip_cli else cli_binary()
         src = Path(tmp) / "in.jsonl"
         write_jsonl(src, docs)
-        for jobs in (1, cores):
+        for jobs in (1, cores) if cli else ():
             t = time.perf_counter()
             subprocess.run([cli, "--jsonl", str(src), "-o", str(Path(tmp) / "out.jsonl"), "-j", str(jobs), "-q"], check=True)
             report(f"CLI --jsonl -j {jobs} (Rust, JSON in/out)", len(docs), mb, time.perf_counter() - t)

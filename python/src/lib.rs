@@ -52,7 +52,14 @@ struct Config {
 /// Reads a rule directory the way `--rules DIR` does: every `*.yaml` and
 /// `*.yml` file, sorted by path. A file that is not UTF-8 is a problem of
 /// its own, reported together with the others.
-fn read_rule_dir(dir: &Path) -> Result<Vec<(String, Result<String, RuleProblem>)>, Error> {
+/// A rule file read from disk: its label, and its text or why it has none.
+type RuleSource = (String, Result<String, RuleProblem>);
+
+/// What `__reduce__` hands to `_from_state`: lang, encoding, min_kept and
+/// the rule files.
+type State = (Option<String>, Option<String>, f64, Vec<(String, String)>);
+
+fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, Error> {
     let io = |path: &Path, source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -386,7 +393,7 @@ impl Cleaner {
     /// Rebuilds a cleaner from `__reduce__`'s state without building the
     /// engine: a worker pays for that on its first page.
     #[staticmethod]
-    fn _from_state(state: (Option<String>, Option<String>, f64, Vec<(String, String)>)) -> Self {
+    fn _from_state(state: State) -> Self {
         let (lang, encoding, min_kept, rule_files) = state;
         Cleaner {
             config: Config {
