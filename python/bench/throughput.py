@@ -6,6 +6,7 @@ C4QualityFilter, in one run.
     python python/bench/throughput.py --mb 50
 
 Reads the dev pages from ../shared/bench (or $DECHAFF_BENCH) in place.
+The C4 comparison needs `pip install regex spacy` besides datatrove.
 """
 
 from __future__ import annotations
