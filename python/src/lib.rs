@@ -112,6 +112,7 @@ fn build(config: &Config) -> Result<dechaff::Cleaner, Error> {
         encoding: config.encoding.clone(),
         trace: false,
         min_kept: config.min_kept,
+        ..Options::default()
     };
     dechaff::Cleaner::new(rules, options)
 }
