@@ -132,27 +132,8 @@ pub(crate) fn parse_partial(label: &str, src: &str) -> (Option<RuleFile>, Vec<Ru
         label,
         problems: Vec::new(),
     };
-    if src.len() > MAX_RULE_FILE_BYTES {
-        cx.at(
-            Pos::default(),
-            None,
-            format!("file is larger than {MAX_RULE_FILE_BYTES} bytes; split it or drop rules"),
-        );
+    let Some(root) = cx.root(src, "; split it or drop rules") else {
         return (None, cx.problems);
-    }
-    let root = match read_tree(src) {
-        Ok(root) => root,
-        Err(e) => {
-            let pos = e
-                .location()
-                .map(|l| Pos {
-                    line: l.line() as u32,
-                    col: l.column() as u32,
-                })
-                .unwrap_or_default();
-            cx.at(pos, None, yaml_message(&e));
-            return (None, cx.problems);
-        }
     };
     let file = cx.file(&root);
     (Some(file), cx.problems)
@@ -298,6 +279,31 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    /// The YAML tree of `src`, or `None` with the problem recorded: a file
+    /// over [`MAX_RULE_FILE_BYTES`] (`hint` says what to do) or YAML that
+    /// does not parse, at its position.
+    fn root(&mut self, src: &str, hint: &str) -> Option<Spanned<Node>> {
+        if src.len() > MAX_RULE_FILE_BYTES {
+            let msg = format!("file is larger than {MAX_RULE_FILE_BYTES} bytes{hint}");
+            self.at(Pos::default(), None, msg);
+            return None;
+        }
+        match read_tree(src) {
+            Ok(root) => Some(root),
+            Err(e) => {
+                let pos = e
+                    .location()
+                    .map(|l| Pos {
+                        line: l.line() as u32,
+                        col: l.column() as u32,
+                    })
+                    .unwrap_or_default();
+                self.at(pos, None, yaml_message(&e));
+                None
+            }
+        }
+    }
+
     fn at(&mut self, pos: Pos, rule: Option<&str>, message: String) {
         self.problems.push(RuleProblem {
             file: self.label.to_owned(),

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use serde_saphyr::Spanned;
 
-use super::{is_kebab, pos_of, read_tree, yaml_message, Checker, Node, Pos, MAX_RULE_FILE_BYTES};
+use super::{is_kebab, pos_of, Checker, Node, Pos};
 use crate::error::RuleProblem;
 
 /// What a phrase match does.
@@ -102,24 +102,8 @@ pub(crate) fn parse_concepts(label: &str, src: &str) -> Result<Vec<ConceptSpec>,
         label,
         problems: Vec::new(),
     };
-    if src.len() > MAX_RULE_FILE_BYTES {
-        let msg = format!("file is larger than {MAX_RULE_FILE_BYTES} bytes");
-        cx.at(Pos::default(), None, msg);
+    let Some(root) = cx.root(src, "") else {
         return Err(cx.problems);
-    }
-    let root = match read_tree(src) {
-        Ok(root) => root,
-        Err(e) => {
-            let pos = e
-                .location()
-                .map(|l| Pos {
-                    line: l.line() as u32,
-                    col: l.column() as u32,
-                })
-                .unwrap_or_default();
-            cx.at(pos, None, yaml_message(&e));
-            return Err(cx.problems);
-        }
     };
     let mut out = Vec::new();
     for (_, value) in cx.map(&root, "a concept file", &["concepts"], None) {
