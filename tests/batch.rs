@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{bin, exited_one, is_root, long_name, scratch};
+use common::{bin, exited_one, is_root, long_name, scratch, succeeded};
 
 const ARTICLE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nThe mayor said the plan would keep taxes flat while adding two hundred teachers over the next three years.\n\nShare on Facebook\n";
 
@@ -167,11 +167,7 @@ fn in_place_replaces_each_file_atomically() {
     write(&dir.join("a.txt"), ARTICLE.as_bytes());
     write(&dir.join("sub/b.txt"), ARTICLE.as_bytes());
     let out = bin().arg(&dir).arg("--in-place").output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     for f in ["a.txt", "sub/b.txt"] {
         let text = fs::read_to_string(dir.join(f)).expect("there");
         assert!(
@@ -335,11 +331,7 @@ fn an_interrupted_run_leaves_no_partial_outputs_and_resumes() {
 
 fn run_ok(cmd: &mut std::process::Command) -> Output {
     let out = cmd.output().expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     out
 }
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use common::{bin, long_name, scratch, with_stdout_closed};
+use common::{bin, long_name, scratch, succeeded, with_stdout_closed};
 
 const ARTICLE: &str = "Home\nNews\nSport\n\nCouncil approves new budget\n\n\
 The city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\n\
@@ -259,11 +259,7 @@ fn rules_check_reports_every_problem() {
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"))
         .output()
         .expect("runs");
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    succeeded(&ok);
 }
 
 #[test]
@@ -297,11 +293,7 @@ fn user_rules_override_and_extend() {
         .args(["--format", "json"])
         .output()
         .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let removed = v["removed"].as_array().expect("array");
     assert!(removed.iter().any(|r| r["rule"] == "eng/mayor-line"), "{v}");

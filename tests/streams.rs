@@ -12,7 +12,7 @@ use std::process::{Child, Stdio};
 
 use serde_json::Value;
 
-use common::{bin, exited_one, scratch};
+use common::{bin, exited_one, scratch, succeeded};
 
 const PAGE: &str = "Home\nNews\n\nThe city council approved the new budget on Monday after a long debate about school funding, road repairs and the library.\n\nShare on Facebook\n";
 
@@ -336,11 +336,7 @@ fn closed_or_full_stdout_is_an_error_naming_stdout() {
         .stdout(Stdio::null())
         .output()
         .expect("runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
 }
 
 /// Checks a run over a stream that breaks off after `good` records (or

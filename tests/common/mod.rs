@@ -19,6 +19,15 @@ pub fn exited_one(out: &std::process::Output, why: &str) -> String {
     stderr
 }
 
+/// Asserts that a run succeeded, showing its stderr if not.
+pub fn succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A fresh directory under the target dir, removed first if it exists.
 pub fn scratch(name: &str) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
