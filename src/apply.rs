@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use crate::evidence::{Boundary, Evidence};
 use crate::ruleset::compile::{Budget, CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
 use crate::segment::{Action, Block, Verdict};
-use crate::{Removal, Warning};
+use crate::{Removals, Warning};
 
 /// Rules switched off for this page, and why; what the fancy ones may
 /// still spend.
@@ -99,52 +99,55 @@ impl<'r> Guard<'r> {
 }
 
 /// Applies the inline removals of `files` to `blocks` (recorded in
-/// `removals`) and returns the evidence for every block, index for index.
+/// `removals`) and returns the evidence of every block that has any, as
+/// (block index, evidence) in block order: most lines have none, and a
+/// page of a million short lines should not hold a million empty entries.
 /// Blocks that inline removals emptied get no evidence.
 pub(crate) fn apply<'t, 'r>(
     blocks: &mut [Block<'t, 'r>],
     files: &[&'r CompiledFile],
-    removals: &mut Vec<Removal>,
+    removals: &mut Removals,
     guard: &mut Guard<'r>,
-) -> Vec<Evidence<'r>> {
+) -> Vec<(usize, Evidence<'r>)> {
     for block in blocks.iter_mut() {
         remove_inline(block, files, removals, guard);
     }
-    blocks
-        .iter()
-        .map(|block| {
-            if block.verdict != Verdict::Undecided {
-                return Evidence::default();
-            }
-            let unmatched = guard.probe_fancy(files, &block.text, block.line);
-            let mut exceeded: Vec<&'r Rule> = Vec::new();
-            let skip = |r: &Rule| guard.is_off(r) || unmatched.iter().any(|u| std::ptr::eq(*u, r));
-            let drop = files
-                .iter()
-                .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
-            let boundary = files
-                .iter()
-                .filter_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
-                .reduce(|a, b| {
-                    if b.0.min_position < a.0.min_position {
-                        b
-                    } else {
-                        a
-                    }
-                })
-                .map(|(rule, start)| Boundary { rule, start });
-            for rule in exceeded {
-                guard.switch_off(rule, block.line);
-            }
-            Evidence { drop, boundary }
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        if block.verdict != Verdict::Undecided {
+            continue;
+        }
+        let unmatched = guard.probe_fancy(files, &block.text, block.line);
+        let mut exceeded: Vec<&'r Rule> = Vec::new();
+        let skip = |r: &Rule| guard.is_off(r) || unmatched.iter().any(|u| std::ptr::eq(*u, r));
+        let drop = files
+            .iter()
+            .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
+        let boundary = files
+            .iter()
+            .filter_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
+            .reduce(|a, b| {
+                if b.0.min_position < a.0.min_position {
+                    b
+                } else {
+                    a
+                }
+            })
+            .map(|(rule, start)| Boundary { rule, start });
+        for rule in exceeded {
+            guard.switch_off(rule, block.line);
+        }
+        if drop.is_some() || boundary.is_some() {
+            out.push((i, Evidence { drop, boundary }));
+        }
+    }
+    out
 }
 
 fn remove_inline<'r>(
     block: &mut Block<'_, 'r>,
     files: &[&'r CompiledFile],
-    removals: &mut Vec<Removal>,
+    removals: &mut Removals,
     guard: &mut Guard<'r>,
 ) {
     for rule in files.iter().flat_map(|f| f.inline.iter()) {
@@ -170,12 +173,12 @@ fn remove_inline<'r>(
         let mut at = 0;
         for (start, end) in ranges {
             kept.push_str(&block.text[at..start]);
-            removals.push(Removal {
-                line: block.line,
-                action: Action::RemoveInline,
-                rule: rule.id.clone(),
-                text: block.text[start..end].to_owned(),
-            });
+            removals.push(
+                block.line,
+                Action::RemoveInline,
+                &rule.id,
+                &block.text[start..end],
+            );
             at = end;
         }
         kept.push_str(&block.text[at..]);

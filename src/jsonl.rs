@@ -33,7 +33,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::{Cleaned, Cleaner, Removal, SafetyNet, Warning};
+use crate::{Cleaned, Cleaner, Removals, SafetyNet, Warning};
 
 /// Records cleaned together; enough to keep every thread busy, few enough
 /// that a batch of ordinary pages stays in the tens of megabytes.
@@ -244,7 +244,7 @@ pub struct Meta<'a> {
     pub warnings: &'a [Warning],
     /// Every removal, with `--explain`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub removed: Option<&'a [Removal]>,
+    pub removed: Option<&'a Removals>,
 }
 
 impl<'a> Meta<'a> {
@@ -257,7 +257,7 @@ impl<'a> Meta<'a> {
             replaced_surrogates: 0,
             safety_net: cleaned.safety_net.as_ref(),
             warnings: &cleaned.warnings,
-            removed: explain.then_some(cleaned.removed.as_slice()),
+            removed: explain.then_some(&cleaned.removed),
         }
     }
 }

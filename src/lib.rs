@@ -25,6 +25,7 @@ mod error;
 mod evidence;
 pub mod jsonl;
 mod normalize;
+mod removals;
 mod render;
 mod ruleset;
 mod score;
@@ -35,6 +36,7 @@ pub mod wet;
 use serde::Serialize;
 
 pub use error::{Error, RuleProblem};
+pub use removals::{Iter as RemovalIter, Removal, Removals};
 pub use ruleset::{RuleSet, RuleSetSummary, COMMON};
 pub use segment::Action;
 
@@ -93,21 +95,6 @@ pub struct Cleaner {
     rules: RuleSet,
     options: Options,
     encoding: Option<&'static encoding_rs::Encoding>,
-}
-
-/// One removed line or inline span.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Removal {
-    /// 1-based line number in the input (after line-ending normalisation).
-    pub line: usize,
-    /// What removed it.
-    #[serde(serialize_with = "action_name")]
-    pub action: Action,
-    /// The qualified id of the rule or judgement: `cmn/related-news`,
-    /// `common/duplicate-caption`, `score/outside-body`.
-    pub rule: String,
-    /// The removed text: the whole line, or the span for inline removals.
-    pub text: String,
 }
 
 /// The fate of one input line, for `--explain`.
@@ -189,7 +176,7 @@ pub struct Cleaned {
     /// Malformed byte sequences replaced by U+FFFD while decoding.
     pub replaced_bytes: usize,
     /// Every removed line and inline span, in line order.
-    pub removed: Vec<Removal>,
+    pub removed: Removals,
     /// Every input line with its fate; empty unless [`Options::trace`].
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LineTrace>,
@@ -211,10 +198,6 @@ impl Cleaned {
         let kept = self.text.chars().filter(|&c| c != '\n').count();
         self.input_chars.saturating_sub(kept)
     }
-}
-
-fn action_name<S: serde::Serializer>(a: &Action, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(a.name())
 }
 
 fn opt_action_name<S: serde::Serializer>(a: &Option<Action>, s: S) -> Result<S::Ok, S::Error> {
@@ -311,7 +294,7 @@ impl Cleaner {
         };
         let layers = self.rules.layers(code);
         let mut blocks = segment::segment(&normalized);
-        let mut inline = Vec::new();
+        let mut inline = Removals::default();
         let mut guard = apply::Guard::default();
         let evidence = apply::apply(&mut blocks, &layers.files, &mut inline, &mut guard);
         score::judge(
@@ -324,6 +307,9 @@ impl Cleaner {
         let mut removed = render::removals(&blocks, inline);
         let safety_net = safety_net(&normalized, &blocks, &removed, self.options.min_kept);
         if safety_net.is_some() {
+            // Dropped first: two block lists of a page of short lines
+            // would double its peak memory.
+            drop(blocks);
             blocks = segment::segment(&normalized);
             for block in &mut blocks {
                 block.verdict = segment::Verdict::Keep;
@@ -377,7 +363,7 @@ impl Cleaner {
 fn safety_net(
     normalized: &str,
     blocks: &[segment::Block<'_, '_>],
-    removed: &[Removal],
+    removed: &Removals,
     min_kept: f64,
 ) -> Option<SafetyNet> {
     if min_kept <= 0.0 {
@@ -399,10 +385,10 @@ fn safety_net(
     }
     let mut by_rule: Vec<(&str, usize)> = Vec::new();
     for r in removed {
-        let n = solid(&r.text);
+        let n = solid(r.text);
         match by_rule.iter_mut().find(|(id, _)| *id == r.rule) {
             Some((_, sum)) => *sum += n,
-            None => by_rule.push((&r.rule, n)),
+            None => by_rule.push((r.rule, n)),
         }
     }
     let (top_rule, top) = by_rule

@@ -2,15 +2,17 @@
 //!
 //! Kept blocks are joined with one blank line and end with a newline; an
 //! empty result is the empty string. Every dropped line becomes one
-//! [`Removal`], merged in line order with the inline removals.
+//! [`crate::Removal`], merged in line order with the inline removals.
 
 use crate::segment::{Block, Verdict};
-use crate::{LineTrace, Removal};
+use crate::{LineTrace, Removals};
 
 /// The clean text of `blocks`.
 pub(crate) fn text(blocks: &[Block<'_, '_>]) -> String {
-    let mut out = String::new();
-    for block in blocks.iter().filter(|b| b.verdict == Verdict::Keep) {
+    let kept = || blocks.iter().filter(|b| b.verdict == Verdict::Keep);
+    // Sized once: a doubling buffer can end up twice the output's size.
+    let mut out = String::with_capacity(kept().map(|b| b.text.len() + 2).sum());
+    for block in kept() {
         if !out.is_empty() {
             out.push_str("\n\n");
         }
@@ -23,7 +25,13 @@ pub(crate) fn text(blocks: &[Block<'_, '_>]) -> String {
 }
 
 /// Adds one removal per dropped line to `inline` and sorts by line.
-pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Vec<Removal>) -> Vec<Removal> {
+pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Removals) -> Removals {
+    let dropped = || {
+        blocks
+            .iter()
+            .filter(|b| matches!(b.verdict, Verdict::Drop(..)) && !b.text.is_empty())
+    };
+    all.reserve(dropped().count(), dropped().map(|b| b.text.len()).sum());
     for block in blocks {
         if let Verdict::Drop(action, rule) = block.verdict {
             // A line that inline removals emptied is accounted for by its
@@ -31,16 +39,11 @@ pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Vec<Removal>) -> Vec<R
             if block.text.is_empty() {
                 continue;
             }
-            all.push(Removal {
-                line: block.line,
-                action,
-                rule: rule.to_owned(),
-                text: block.text.to_string(),
-            });
+            all.push(block.line, action, rule, &block.text);
         }
     }
     // Stable: a line's inline removals stay before its line removal.
-    all.sort_by_key(|r| r.line);
+    all.sort_by_line();
     all
 }
 

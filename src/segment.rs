@@ -58,7 +58,10 @@ impl Block<'_, '_> {
 
 /// Splits `text` into blocks, skipping blank lines.
 pub(crate) fn segment<'t, 'r>(text: &'t str) -> Vec<Block<'t, 'r>> {
-    let mut blocks = Vec::new();
+    // Sized once: doubling would leave up to half the list unused, which
+    // on a page of short lines weighs more than the page.
+    let lines = text.split('\n').filter(|l| !l.is_empty()).count();
+    let mut blocks = Vec::with_capacity(lines);
     for (i, line) in text.split('\n').enumerate() {
         if !line.is_empty() {
             blocks.push(Block {

@@ -481,7 +481,7 @@ fn emptied_line_has_only_its_spans() {
     let own: Vec<_> = c.removed.iter().filter(|r| r.line == 1).collect();
     assert_eq!(own.len(), 1, "{own:?}");
     assert_eq!(
-        (own[0].rule.as_str(), own[0].text.as_str()),
+        (own[0].rule, own[0].text),
         ("kor/photo-credit-inline", "[사진=연합뉴스]")
     );
     assert!(c.removed.iter().all(|r| !r.text.is_empty()));

@@ -75,7 +75,7 @@ fn removals(cleaned: &dechaff::Cleaned) -> Vec<(String, String)> {
     cleaned
         .removed
         .iter()
-        .map(|r| (r.rule.clone(), r.text.clone()))
+        .map(|r| (r.rule.to_owned(), r.text.to_owned()))
         .collect()
 }
 

@@ -216,6 +216,54 @@ pub fn file(ctx: &Ctx) {
     row("file/cli 100 MB page", bytes, &run, Some(floor), &note).print();
     inputs::remove(&out);
     inputs::remove(&input);
+    short_lines(ctx, &bin);
+}
+
+/// Peak memory on pages of short lines (issue 10, defect 18), where
+/// per-line state outweighs the text: 20 MB of one-character lines, and of
+/// lines of 1 to 12 words with a blank line between.
+fn short_lines(ctx: &Ctx, bin: &Bin) {
+    let size = ctx.scaled(20e6) as usize;
+    let words = [
+        "the", "council", "said", "road", "budget", "new", "of", "school",
+    ];
+    let one_char: String = (0..size / 2)
+        .map(|i| ["a\n", "b\n", "c\n", "d\n"][i % 4])
+        .collect();
+    let mut mixed = String::with_capacity(size + 100);
+    let mut i = 0usize;
+    while mixed.len() < size {
+        let n = [1, 1, 2, 3, 12][i % 5];
+        for k in 0..n {
+            if k > 0 {
+                mixed.push(' ');
+            }
+            mixed.push_str(words[(i * 7 + k * 3) % words.len()]);
+        }
+        mixed.push_str(if n > 10 { ".\n\n" } else { "\n\n" });
+        i += 1;
+    }
+    for (name, text) in [("one-character lines", one_char), ("short lines", mixed)] {
+        let input = ctx.tmp.path().join("short.txt");
+        std::fs::write(&input, &text).expect("scratch is writable");
+        let out = ctx.tmp.path().join("short-out.txt");
+        let mut cmd = bin.cmd();
+        cmd.arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--min-kept")
+            .arg("0");
+        let run = run_child(&mut cmd, None, None, ctx.tmp.path());
+        let bytes = text.len() as u64;
+        let note = format!(
+            "{} lines; peak {:.1}x the input",
+            text.lines().filter(|l| !l.is_empty()).count(),
+            run.rss_mb * 1e6 / bytes as f64
+        );
+        row(&format!("file/cli {name}"), bytes, &run, None, &note).print();
+        inputs::remove(&out);
+        inputs::remove(&input);
+    }
 }
 
 /// A generated JSON Lines input.

@@ -273,11 +273,7 @@ fn check_json(cleaned: &Cleaned) {
     let removed = value["removed"].as_array().expect("removed is an array");
     assert_eq!(removed.len(), cleaned.removed.len(), "JSON removals");
     for (r, v) in cleaned.removed.iter().zip(removed) {
-        assert_eq!(
-            v["text"].as_str(),
-            Some(r.text.as_str()),
-            "JSON removal text"
-        );
+        assert_eq!(v["text"].as_str(), Some(r.text), "JSON removal text");
         assert_eq!(
             v["action"].as_str(),
             Some(r.action.name()),
@@ -368,8 +364,8 @@ fn check_trace(cleaned: &Cleaned, blocks: &[&str], text: Option<&str>) {
             .action
             .unwrap_or_else(|| panic!("line {} neither kept nor removed", trace.line));
         assert_eq!(
-            (last.action, Some(&last.rule)),
-            (action, trace.rule.as_ref()),
+            (last.action, Some(last.rule)),
+            (action, trace.rule.as_deref()),
             "line {}",
             trace.line
         );
@@ -406,7 +402,7 @@ fn check_spans(n: usize, line: &str, block: &str, cleaned: &Cleaned) {
         .removed
         .iter()
         .filter(|r| r.line == n && matches!(r.action, Action::RemoveInline | Action::CutAfter))
-        .map(|r| r.text.as_str())
+        .map(|r| r.text)
         .collect();
     if spans.is_empty() {
         assert_eq!(block, line, "kept line {n} changed without a removal");

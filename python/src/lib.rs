@@ -660,11 +660,12 @@ fn removals_column(results: &[Option<PyCleaned>]) -> Result<ArrayRef, ArrowProbl
     let mut valid = Vec::with_capacity(results.len());
     let mut text_bytes = 0usize;
     for r in results {
-        let removed = r.as_ref().map_or(&[][..], |c| &c.inner.removed[..]);
+        let none = dechaff::Removals::default();
+        let removed = r.as_ref().map_or(&none, |c| &c.inner.removed);
         for m in removed {
             line.append_value(i64::try_from(m.line).unwrap_or(i64::MAX));
             action.append_value(m.action.name());
-            rule.append_value(&m.rule);
+            rule.append_value(m.rule);
             text_bytes += m.text.len();
             if i32::try_from(text_bytes).is_err() {
                 return Err(ArrowProblem::Value(
@@ -672,7 +673,7 @@ fn removals_column(results: &[Option<PyCleaned>]) -> Result<ArrayRef, ArrowProbl
                         .into(),
                 ));
             }
-            text.append_value(&m.text);
+            text.append_value(m.text);
         }
         lengths.push(removed.len());
         valid.push(r.is_some());
@@ -901,12 +902,12 @@ impl PyCleaned {
         }
     }
 
-    fn removal(r: &dechaff::Removal) -> PyRemoval {
+    fn removal(r: dechaff::Removal<'_>) -> PyRemoval {
         PyRemoval {
             line: r.line,
             action: r.action.name().to_owned(),
-            rule: r.rule.clone(),
-            text: r.text.clone(),
+            rule: r.rule.to_owned(),
+            text: r.text.to_owned(),
         }
     }
 }

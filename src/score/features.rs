@@ -11,13 +11,15 @@ pub(crate) enum Class {
     Short,
 }
 
+/// Lengths are `u32` (saturating) so that a page of a million short
+/// lines holds 16 bytes per line here, not 40.
 pub(crate) struct Features {
     /// Characters that count (`script::Measure::chars`).
-    pub chars: usize,
+    pub chars: u32,
     pub class: Class,
     /// The prose and title lengths that applied to this line.
-    pub good_chars: usize,
-    pub title_min_chars: usize,
+    pub good_chars: u32,
+    pub title_min_chars: u32,
     /// A token that is never article text on its own: no letters, one or
     /// two characters, or one lowercase word.
     pub stray: bool,
@@ -80,11 +82,12 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     let stray = m.letters == 0
         || (words == 1 && m.chars <= 2)
         || (single && m.cjk == 0 && text.chars().next().is_some_and(char::is_lowercase));
+    let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     Features {
-        chars: m.chars,
+        chars: narrow(m.chars),
         class,
-        good_chars,
-        title_min_chars,
+        good_chars: narrow(good_chars),
+        title_min_chars: narrow(title_min_chars),
         stray,
         ends_sentence,
         data: m.letters > 0 && m.digits > 0 && !ends_in_counter(text),

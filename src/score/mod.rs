@@ -40,7 +40,7 @@ use rustc_hash::FxHashSet as HashSet;
 use crate::evidence::{Boundary, Evidence};
 use crate::ruleset::schema::ScoreSpec;
 use crate::segment::{Action, Block, Verdict};
-use crate::Removal;
+use crate::Removals;
 
 use features::{Class, Features};
 use sequence::{Label, Step};
@@ -120,19 +120,20 @@ impl ScoreParams {
 const OUTSIDE: &str = "score/outside-body";
 const STRAY: &str = "score/stray-token";
 
-/// Decides every block of `blocks` from the rules' `evidence` (one entry
-/// per block) and the blocks' own features. Removals of part of a line (a
+/// Decides every block of `blocks` from the rules' `evidence` (by block
+/// index, for the blocks that have any) and the blocks' own features. Removals of part of a line (a
 /// boundary inside it) are added to `removals`.
 /// `headline` keeps the title lines before the body.
 pub(crate) fn judge<'r>(
     blocks: &mut [Block<'_, 'r>],
-    evidence: &[Evidence<'r>],
-    removals: &mut Vec<Removal>,
+    evidence: &[(usize, Evidence<'r>)],
+    removals: &mut Removals,
     p: &ScoreParams,
     headline: bool,
 ) {
     let boundaries = boundaries(blocks, evidence, removals);
-    for (block, ev) in blocks.iter_mut().zip(evidence) {
+    for &(i, ev) in evidence {
+        let block = &mut blocks[i];
         if block.verdict != Verdict::Undecided {
             continue;
         }
@@ -151,15 +152,21 @@ pub(crate) fn judge<'r>(
 /// stays open, to be judged like any line.
 fn boundaries<'r>(
     blocks: &mut [Block<'_, 'r>],
-    evidence: &[Evidence<'r>],
-    removals: &mut Vec<Removal>,
+    evidence: &[(usize, Evidence<'r>)],
+    removals: &mut Removals,
 ) -> Vec<(usize, &'r str)> {
     let total: usize = blocks.iter().map(|b| b.text.len()).sum();
     let mut out = Vec::new();
     let mut before = 0;
-    for (i, (block, ev)) in blocks.iter_mut().zip(evidence).enumerate() {
+    let mut at = 0;
+    for &(i, ev) in evidence {
+        // The share of the page's text before block i, measured before a
+        // marker line loses its tail.
+        before += blocks[at..i].iter().map(|b| b.text.len()).sum::<usize>();
         let position = before as f64 / total.max(1) as f64;
-        before += block.text.len();
+        before += blocks[i].text.len();
+        at = i + 1;
+        let block = &mut blocks[i];
         if block.verdict != Verdict::Undecided {
             continue;
         }
@@ -173,12 +180,7 @@ fn boundaries<'r>(
         if head.is_empty() {
             block.verdict = Verdict::Drop(Action::CutAfter, &rule.id);
         } else {
-            removals.push(Removal {
-                line: block.line,
-                action: Action::CutAfter,
-                rule: rule.id.clone(),
-                text: block.text[start..].to_owned(),
-            });
+            removals.push(block.line, Action::CutAfter, &rule.id, &block.text[start..]);
             let head = head.to_owned();
             block.text = Cow::Owned(head);
         }
@@ -232,16 +234,18 @@ fn decide<'r>(
     let article: Vec<bool> = labels.iter().map(|&l| l == Label::Article).collect();
     let regions = regions(&article, &feats, prose);
     // The rule of the boundary each open line follows, for the removal.
-    let mut after = Vec::with_capacity(open.len());
-    let mut markers = boundaries.iter().peekable();
-    let mut current: Option<&'r str> = None;
+    // As an index into `boundaries` (u32::MAX: none), 4 bytes a line.
+    let mut after: Vec<u32> = Vec::with_capacity(open.len());
+    let mut markers = boundaries.iter().enumerate().peekable();
+    let mut current = u32::MAX;
+    let index = |m: usize| u32::try_from(m).unwrap_or(u32::MAX);
     for &i in &open {
-        while let Some(&(_, id)) = markers.next_if(|&&(b, _)| b < i) {
-            current = Some(id);
+        while let Some((m, _)) = markers.next_if(|&(_, &(b, _))| b < i) {
+            current = index(m);
         }
         after.push(current);
-        if let Some(&(_, id)) = markers.next_if(|&&(b, _)| b == i) {
-            current = Some(id);
+        if let Some((m, _)) = markers.next_if(|&(_, &(b, _))| b == i) {
+            current = index(m);
         }
     }
     let mut keep = vec![false; open.len()];
@@ -258,8 +262,8 @@ fn decide<'r>(
     }
     for (k, &i) in open.iter().enumerate() {
         blocks[i].verdict = if !keep[k] {
-            match (labels[k], after[k]) {
-                (Label::AfterBoundary, Some(id)) => Verdict::Drop(Action::CutAfter, id),
+            match (labels[k], boundaries.get(after[k] as usize)) {
+                (Label::AfterBoundary, Some(&(_, id))) => Verdict::Drop(Action::CutAfter, id),
                 _ => Verdict::Drop(Action::Judge, OUTSIDE),
             }
         } else if feats[k].stray {

@@ -19,8 +19,10 @@ const MAX_REPEAT_PREFIX_CHARS: usize = 30;
 /// text printed twice, and later copies of earlier lines (also behind a
 /// short dateline prefix).
 pub(crate) fn mark_repeats(blocks: &mut [Block<'_, '_>]) {
+    // One byte per open line, not a list of (index, id): on a page of a
+    // million repeated short lines the list would outweigh the page.
     let open: Vec<usize> = (0..blocks.len()).filter(|&i| blocks[i].is_open()).collect();
-    let mut verdicts: Vec<(usize, &'static str)> = Vec::new();
+    let mut found: Vec<Option<Repeat>> = vec![None; open.len()];
     {
         let mut seen: HashSet<&str> = HashSet::default();
         for (k, &i) in open.iter().enumerate() {
@@ -30,16 +32,30 @@ pub(crate) fn mark_repeats(blocks: &mut [Block<'_, '_>]) {
                 || twin(open.get(k + 1))
                 || printed_twice(text)
             {
-                verdicts.push((i, DUPLICATE));
+                found[k] = Some(Repeat::Twin);
             } else if seen.contains(text) || has_seen_suffix(text, &seen) {
-                verdicts.push((i, REPEAT));
+                found[k] = Some(Repeat::Later);
             }
             seen.insert(text);
         }
     }
-    for (i, id) in verdicts {
+    for (&i, copy) in open.iter().zip(found) {
+        let id = match copy {
+            Some(Repeat::Twin) => DUPLICATE,
+            Some(Repeat::Later) => REPEAT,
+            None => continue,
+        };
         blocks[i].verdict = Verdict::Drop(Action::Judge, id);
     }
+}
+
+/// What [`mark_repeats`] found a line to be a copy of.
+#[derive(Clone, Copy)]
+enum Repeat {
+    /// Its neighbour, or itself (printed twice on one line).
+    Twin,
+    /// An earlier line.
+    Later,
 }
 
 /// Whether `text` is one text printed twice on one line ("Best deals of
@@ -108,18 +124,20 @@ fn is_stamp(text: &str) -> bool {
 /// left outside the threads, the page is a forum thread whose posts are
 /// its content, and nothing is dropped.
 pub(crate) fn mark_comment_threads(blocks: &mut [Block<'_, '_>], p: &ScoreParams) {
-    let mut at: HashMap<&str, Vec<usize>> = HashMap::default();
+    // u32 positions: a page of short lines lists nearly every line here.
+    let mut at: HashMap<&str, Vec<u32>> = HashMap::default();
     for (i, b) in blocks.iter().enumerate() {
         let t: &str = &b.text;
         let short = t.chars().count() <= MAX_ACTION_CHARS
             && t.split_whitespace().count() <= MAX_ACTION_WORDS
             && t.chars().any(char::is_alphabetic);
-        if short {
+        if let (true, Ok(i)) = (short, u32::try_from(i)) {
             at.entry(t).or_default().push(i);
         }
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for positions in at.values().filter(|v| v.len() >= MIN_THREAD_GROUPS) {
+        let positions: Vec<usize> = positions.iter().map(|&i| i as usize).collect();
         for run in positions.chunk_by(|a, b| (2..=MAX_GROUP_LINES).contains(&(b - a))) {
             if run.len() < MIN_THREAD_GROUPS {
                 continue;
@@ -151,7 +169,13 @@ pub(crate) fn mark_comment_threads(blocks: &mut [Block<'_, '_>], p: &ScoreParams
     if spans.is_empty() {
         return;
     }
-    let inside = |i: usize| spans.iter().any(|&(a, b)| (a..=b).contains(&i));
+    // A mask, not a search of the spans per line: a page can hold
+    // thousands of small threads.
+    let mut mask = vec![false; blocks.len()];
+    for &(a, b) in &spans {
+        mask[a..=b].fill(true);
+    }
+    let inside = |i: usize| mask[i];
     let prose_outside = blocks.iter().enumerate().any(|(i, b)| {
         b.is_open() && !inside(i) && features::features(&b.text, p).class == Class::Prose
     });
@@ -211,7 +235,7 @@ pub(crate) fn keep_title(
     blocks[open[title]].verdict = Verdict::Keep;
     let subtitle = |k: usize| {
         feats[k].chars >= feats[k].title_min_chars
-            && feats[k].chars * 2 >= feats[title].chars
+            && u64::from(feats[k].chars) * 2 >= u64::from(feats[title].chars)
             && !feats[k].data
     };
     for &k in candidates.iter().filter(|&&k| k > title) {
@@ -221,7 +245,9 @@ pub(crate) fn keep_title(
     }
     // The longest line right before the body may be the standfirst under
     // the headline: then the headline is the longest line above it.
-    if candidates.first() == Some(&title) && feats[title].chars * 2 >= feats[title].good_chars {
+    if candidates.first() == Some(&title)
+        && u64::from(feats[title].chars) * 2 >= u64::from(feats[title].good_chars)
+    {
         if let Some(head) = longest(&candidates[1..]) {
             blocks[open[head]].verdict = Verdict::Keep;
         }
