@@ -103,6 +103,7 @@ pub struct RuleSet {
 
 /// What `dechaff rules` shows of one rule file.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RuleSetSummary {
     /// The file's name without `.yaml`: `common` or a language code.
     pub name: String,
@@ -116,6 +117,10 @@ pub struct RuleSetSummary {
     pub remove_inline: usize,
     /// Number of phrases, over all concepts.
     pub phrases: usize,
+    /// The qualified id of every rule and of every concept the file lists
+    /// phrases for (`eng/share-bar`, `tur/share`), in file order: the ids
+    /// that [`crate::Removal::rule`] cites.
+    pub ids: Vec<String>,
     /// Where the file came from: `built-in` or the user's path.
     pub origin: String,
 }
@@ -230,6 +235,7 @@ impl RuleSet {
                     cut_after: count(Kind::CutAfter),
                     remove_inline: count(Kind::RemoveInline),
                     phrases: e.file.phrases.iter().map(|l| l.phrases.len()).sum(),
+                    ids: summary_ids(&e.name, &e.file),
                     origin: if e.label.starts_with("rules/")
                         && BUILTIN.iter().any(|(n, _)| *n == e.name)
                     {
@@ -516,4 +522,20 @@ fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
     } else {
         Err(Error::Rules(problems))
     }
+}
+
+/// Rule ids, then concept ids (a concept listed twice counts once).
+fn summary_ids(name: &str, file: &RuleFile) -> Vec<String> {
+    let mut ids: Vec<String> = file
+        .rules
+        .iter()
+        .map(|r| format!("{name}/{}", r.id))
+        .collect();
+    for list in &file.phrases {
+        let id = format!("{name}/{}", list.concept);
+        if !list.phrases.is_empty() && !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids
 }

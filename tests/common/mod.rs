@@ -95,3 +95,23 @@ pub fn with_stdout_closed(args: &[&std::ffi::OsStr]) -> std::process::Output {
         .output()
         .expect("sh runs")
 }
+
+/// A fixture's options (its `#! key=value ...` first line, see
+/// tests/clean.rs) and the page after that line.
+pub fn fixture_options(bytes: &[u8]) -> (dechaff::Options, &[u8]) {
+    let mut options = dechaff::Options::default();
+    let Some(rest) = bytes.strip_prefix(b"#! ") else {
+        return (options, bytes);
+    };
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    let header = std::str::from_utf8(&rest[..end]).expect("fixture header is ASCII");
+    for pair in header.split_whitespace() {
+        match pair.split_once('=') {
+            Some(("lang", v)) => options.lang = Some(v.to_owned()),
+            Some(("encoding", v)) => options.encoding = Some(v.to_owned()),
+            Some(("min_kept", v)) => options.min_kept = v.parse().expect("min_kept is a number"),
+            _ => panic!("unknown fixture option {pair:?}"),
+        }
+    }
+    (options, rest.get(end + 1..).unwrap_or_default())
+}
