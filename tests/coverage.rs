@@ -63,7 +63,7 @@ fn clean_all() -> Run {
                     .clean_bytes(body)
             };
             let fired = run.fired.entry(name.clone()).or_default();
-            fired.extend(cleaned.removed.iter().map(|r| r.rule.clone()));
+            fired.extend(cleaned.removed.iter().map(|r| r.rule.to_owned()));
             let shown = file.strip_prefix(&root).unwrap().display().to_string();
             run.detected.push((shown, cleaned.lang.clone(), forced));
         }
