@@ -33,7 +33,7 @@ macro_rules! builtin {
 const BUILTIN: &[(&str, &str)] = builtin!(
     "common", "ara", "ces", "cmn", "dan", "deu", "ell", "eng", "fin", "fra", "heb", "hin", "hun",
     "ind", "ita", "jpn", "kor", "nld", "nob", "pes", "pol", "por", "rus", "spa", "swe", "tha",
-    "tur", "ukr", "vie",
+    "tur", "ukr", "urd", "vie",
 );
 
 #[derive(Debug)]
