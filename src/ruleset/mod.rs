@@ -32,8 +32,8 @@ macro_rules! builtin {
 /// Every rule file shipped in the binary, by name.
 const BUILTIN: &[(&str, &str)] = builtin!(
     "common", "ara", "bul", "ces", "cmn", "dan", "deu", "ell", "eng", "fin", "fra", "hin", "hrv",
-    "hun", "ind", "ita", "jpn", "kor", "nld", "nob", "pol", "por", "rus", "spa", "srp", "swe",
-    "tha", "tur", "ukr", "vie",
+    "hun", "ind", "ita", "jpn", "kor", "nld", "nob", "pol", "por", "rus", "slv", "spa", "srp",
+    "swe", "tha", "tur", "ukr", "vie",
 );
 
 #[derive(Debug)]
