@@ -31,9 +31,10 @@ macro_rules! builtin {
 
 /// Every rule file shipped in the binary, by name.
 const BUILTIN: &[(&str, &str)] = builtin!(
-    "common", "ara", "ben", "cat", "ces", "cmn", "dan", "deu", "ell", "eng", "fin", "fra", "heb",
-    "hin", "hun", "ind", "ita", "jpn", "kor", "nld", "nob", "pes", "pol", "por", "rus", "spa",
-    "swe", "tha", "tur", "ukr", "urd", "vie",
+    "common", "ara", "ben", "bul", "cat", "ces", "cmn", "dan", "deu", "ell", "eng", "est", "fin",
+    "fra", "heb", "hin", "hrv", "hun", "ind", "ita", "jpn", "kor", "lav", "lit", "nld", "nob",
+    "pes", "pol", "por", "ron", "rus", "slk", "slv", "spa", "srp", "swe", "tha", "tur", "ukr",
+    "urd", "vie",
 );
 
 #[derive(Debug)]
