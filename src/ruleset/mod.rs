@@ -32,8 +32,8 @@ macro_rules! builtin {
 /// Every rule file shipped in the binary, by name.
 const BUILTIN: &[(&str, &str)] = builtin!(
     "common", "ara", "ces", "cmn", "dan", "deu", "ell", "eng", "est", "fin", "fra", "hin", "hun",
-    "ind", "ita", "jpn", "kor", "lav", "lit", "nld", "nob", "pol", "por", "rus", "slk", "spa",
-    "swe", "tha", "tur", "ukr", "vie",
+    "ind", "ita", "jpn", "kor", "lav", "lit", "nld", "nob", "pol", "por", "ron", "rus", "slk",
+    "spa", "swe", "tha", "tur", "ukr", "vie",
 );
 
 #[derive(Debug)]
