@@ -270,23 +270,24 @@ fn is_word_char(c: char) -> bool {
 }
 
 /// Digit runs (with inner `.` or `,`: "1.2", "1,024") become `#`, so a
-/// counter concept's phrase matches any number.
+/// counter concept's phrase matches any number, in any script's digits
+/// ("نظرات (۱۸)", "মন্তব্য (১৮)").
 fn fold_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if !c.is_ascii_digit() {
+        if !is_digit(c) {
             out.push(c);
             continue;
         }
         out.push('#');
         while let Some(&n) = chars.peek() {
-            if n.is_ascii_digit() {
+            if is_digit(n) {
                 chars.next();
             } else if matches!(n, '.' | ',') {
                 let mut ahead = chars.clone();
                 ahead.next();
-                if ahead.peek().is_some_and(char::is_ascii_digit) {
+                if ahead.peek().copied().is_some_and(is_digit) {
                     chars.next();
                 } else {
                     break;
@@ -297,6 +298,15 @@ fn fold_digits(text: &str) -> String {
         }
     }
     out
+}
+
+/// A digit of any script, as `script::measure` counts them.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+}
+
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit()) || (!text.is_ascii() && text.chars().any(is_digit))
 }
 
 /// A folded line without the counter before or after its words: "# comments",
@@ -583,7 +593,7 @@ impl PhraseMatcher {
         {
             offer(*h);
         }
-        if !self.counter.is_empty() && text.bytes().any(|b| b.is_ascii_digit()) {
+        if !self.counter.is_empty() && has_digit(text) {
             let folded = fold_digits(text);
             let keys = [Some(folded.as_str()), strip_counter(&folded)];
             for key in keys.into_iter().flatten() {
@@ -737,11 +747,12 @@ fn tail_fits<'o>(tail: &str, t: &Tail, original: impl FnOnce() -> &'o str) -> bo
         let mut it = tail.char_indices().peekable();
         while let Some((i, c)) = it.next() {
             let ends = match c {
-                '。' | '！' | '？' => it.peek().is_some(),
                 '.' | '!' | '?' => {
                     let rest = &tail[i + 1..];
                     rest.starts_with(' ') && rest.chars().count() > MIN_NEXT_SENTENCE_CHARS
                 }
+                // 。 ！ ？ । ۔ ؟ ...: no abbreviation ends in them.
+                c if crate::script::is_terminal(c) && c != '…' => it.peek().is_some(),
                 _ => false,
             };
             if ends {
@@ -792,6 +803,13 @@ mod tests {
         assert_eq!(strip_counter("#k shares"), Some("shares"));
         assert_eq!(strip_counter("comments"), None);
         assert_eq!(strip_counter("#"), None);
+    }
+
+    #[test]
+    fn counters_in_any_script_fold() {
+        assert_eq!(fold_digits("نظرات (۱۸)"), "نظرات (#)");
+        assert_eq!(fold_digits("মন্তব্য ১৮"), "মন্তব্য #");
+        assert!(has_digit("१२ टिप्पणियां") && !has_digit("टिप्पणियां"));
     }
 
     fn matcher(body: &str) -> PhraseMatcher {
@@ -851,6 +869,14 @@ mod tests {
         assert_eq!(id(&m, "Photo by Jane"), None);
         assert_eq!(id(&m, "Photo: Jane Doe"), Some("eng/credit".into()));
         assert_eq!(id(&m, "Photo by: Jane Doe"), Some("eng/credit".into()));
+    }
+
+    #[test]
+    fn a_credit_is_one_sentence_in_any_script() {
+        let m = matcher("phrases:\n  credit: [সূত্র]\n");
+        assert_eq!(id(&m, "সূত্র: প্রথম আলো"), Some("eng/credit".into()));
+        // Two sentences ended by the danda: the line is prose, not a credit.
+        assert_eq!(id(&m, "সূত্র: তিনি বলেন। পরে আরও কথা"), None);
     }
 
     #[test]
