@@ -221,3 +221,17 @@ fn builtin_concepts_check_clean_and_every_phrase_list_names_one() {
         .expect("runs");
     succeeded(&out);
 }
+
+#[test]
+fn an_oversized_file_in_a_rules_directory_is_refused_by_name() {
+    let dir = common::scratch("rules-oversized");
+    let path = dir.join("eng.yaml");
+    // A comment line repeated past the cap: valid YAML, far too large.
+    std::fs::write(&path, "# padding\n".repeat(300_000)).unwrap();
+    let err = RuleSet::check_dir(&dir).expect_err("a 3 MB rule file is refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("eng.yaml") && message.contains("larger than 1048576 bytes"),
+        "{message}"
+    );
+}

@@ -481,6 +481,17 @@ fn rule_paths(
     Ok(kept)
 }
 
+/// At most one byte more than a rule file may hold: enough to tell that a
+/// file is too large without reading it all.
+fn read_capped(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(schema::MAX_RULE_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads, parses and compiles every rule file in `dir`, collecting every
 /// problem of every file before failing.
 fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
@@ -489,7 +500,19 @@ fn load_dir(dir: &Path) -> Result<Vec<(String, String, RuleFile)>, Error> {
     let mut files = Vec::new();
     for path in paths {
         let label = path.display().to_string();
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        let bytes = read_capped(&path).map_err(|e| Error::io(&path, e))?;
+        if bytes.len() > schema::MAX_RULE_FILE_BYTES {
+            // Refused before it is read whole: a rules directory can hold
+            // anything, a huge file included.
+            problems.push(RuleProblem {
+                file: label,
+                line: 0,
+                col: 0,
+                rule: None,
+                message: format!("file is larger than {} bytes", schema::MAX_RULE_FILE_BYTES),
+            });
+            continue;
+        }
         let Ok(src) = String::from_utf8(bytes) else {
             problems.push(RuleProblem {
                 file: label,

@@ -17,7 +17,7 @@ pub(crate) use concepts::{parse_concepts, ConceptAction, ConceptSpec, MatchMode,
 
 /// Rule files are small: these caps keep a hostile file (alias bombs, deep
 /// nesting, megabytes of rules) cheap to reject instead of expensive to load.
-const MAX_RULE_FILE_BYTES: usize = 1 << 20;
+pub(crate) const MAX_RULE_FILE_BYTES: usize = 1 << 20;
 const MAX_NODES: usize = 100_000;
 const MAX_ALIASES: usize = 1_000;
 const MAX_DEPTH: usize = 16;
