@@ -200,10 +200,24 @@ fn decide<'r>(
     if open.is_empty() {
         return;
     }
-    let feats: Vec<Features> = open
+    let mut feats: Vec<Features> = open
         .iter()
         .map(|&i| features::features(&blocks[i].text, p))
         .collect();
+    // A page where no line has enough stop words for prose is most likely
+    // in another language than detected, or written in a register the
+    // list does not know: judged without the list, as a language without
+    // a rule file would be, rather than losing its body.
+    if p.stopword_density > 0.0 && !feats.iter().any(|f| f.class == Class::Prose) {
+        let relaxed = ScoreParams {
+            stopword_density: 0.0,
+            ..p.clone()
+        };
+        feats = open
+            .iter()
+            .map(|&i| features::features(&blocks[i].text, &relaxed))
+            .collect();
+    }
     let has_prose = feats.iter().any(|f| f.class == Class::Prose);
     // A page of medium lines only (short paragraphs, a language whose lines
     // the parameters misjudge) still has a body: the medium lines are it.
