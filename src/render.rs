@@ -26,21 +26,20 @@ pub(crate) fn text(blocks: &[Block<'_, '_>]) -> String {
 
 /// Adds one removal per dropped line to `inline` and sorts by line.
 pub(crate) fn removals(blocks: &[Block<'_, '_>], mut all: Removals) -> Removals {
+    // A line that inline removals emptied is accounted for by its spans;
+    // a removal of the empty rest would show nothing.
     let dropped = || {
-        blocks
-            .iter()
-            .filter(|b| matches!(b.verdict, Verdict::Drop(..)) && !b.text.is_empty())
+        blocks.iter().filter_map(|b| match b.verdict {
+            Verdict::Drop(action, rule) if !b.text.is_empty() => Some((b, action, rule)),
+            _ => None,
+        })
     };
-    all.reserve(dropped().count(), dropped().map(|b| b.text.len()).sum());
-    for block in blocks {
-        if let Verdict::Drop(action, rule) = block.verdict {
-            // A line that inline removals emptied is accounted for by its
-            // spans; a removal of the empty rest would show nothing.
-            if block.text.is_empty() {
-                continue;
-            }
-            all.push(block.line, action, rule, &block.text);
-        }
+    all.reserve(
+        dropped().count(),
+        dropped().map(|(b, ..)| b.text.len()).sum(),
+    );
+    for (block, action, rule) in dropped() {
+        all.push(block.line, action, rule, &block.text);
     }
     // Stable: a line's inline removals stay before its line removal.
     all.sort_by_line();

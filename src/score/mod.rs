@@ -121,8 +121,9 @@ const OUTSIDE: &str = "score/outside-body";
 const STRAY: &str = "score/stray-token";
 
 /// Decides every block of `blocks` from the rules' `evidence` (by block
-/// index, for the blocks that have any) and the blocks' own features. Removals of part of a line (a
-/// boundary inside it) are added to `removals`.
+/// index, for the blocks that have any) and the blocks' own features.
+/// Removals of part of a line (a boundary inside it) are added to
+/// `removals`.
 /// `headline` keeps the title lines before the body.
 pub(crate) fn judge<'r>(
     blocks: &mut [Block<'_, 'r>],
