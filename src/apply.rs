@@ -14,7 +14,10 @@
 use std::borrow::Cow;
 
 use crate::evidence::{Boundary, Evidence};
-use crate::ruleset::compile::{Budget, CompiledFile, Exceeded, Rule, BACKTRACK_LIMIT};
+use crate::normalize::collapse_spaces;
+use crate::ruleset::compile::{Budget, CompiledFile, Exceeded, LineView, Rule, BACKTRACK_LIMIT};
+use crate::ruleset::literals::Candidates;
+use crate::ruleset::phrase::{normalize_into, Normalized};
 use crate::segment::{Action, Block, Verdict};
 use crate::{Removals, Warning};
 
@@ -109,23 +112,40 @@ pub(crate) fn apply<'t, 'r>(
     removals: &mut Removals,
     guard: &mut Guard<'r>,
 ) -> Vec<(usize, Evidence<'r>)> {
-    for block in blocks.iter_mut() {
-        remove_inline(block, files, removals, guard);
+    // One normalised line and one candidate set per file, reused.
+    let mut norm = Normalized::default();
+    let mut candidates = vec![Candidates::default(); files.len()];
+    if files.iter().any(|f| !f.inline.is_empty()) {
+        for block in blocks.iter_mut() {
+            remove_inline(block, files, removals, guard, &mut norm, &mut candidates[0]);
+        }
     }
     let mut out = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         if block.verdict != Verdict::Undecided {
             continue;
         }
-        let unmatched = guard.probe_fancy(files, &block.text, block.line);
+        let text: &str = &block.text;
+        let normalized = files.iter().any(|f| f.reaches(text.len()));
+        if normalized {
+            normalize_into(text, &mut norm);
+        }
+        let views: Vec<LineView<'_, 'r>> = files
+            .iter()
+            .zip(candidates.iter_mut())
+            .map(|(f, c)| f.view(text, normalized.then_some(&norm), c))
+            .collect();
+        let unmatched = guard.probe_fancy(files, text, block.line);
         let mut exceeded: Vec<&'r Rule> = Vec::new();
         let skip = |r: &Rule| guard.is_off(r) || unmatched.iter().any(|u| std::ptr::eq(*u, r));
         let drop = files
             .iter()
-            .find_map(|f| f.drop_match(&block.text, skip, |r| exceeded.push(r)));
+            .zip(&views)
+            .find_map(|(f, v)| f.drop_match(v, skip, |r| exceeded.push(r)));
         let boundary = files
             .iter()
-            .filter_map(|f| f.boundary_match(&block.text, skip, |r| exceeded.push(r)))
+            .zip(&views)
+            .filter_map(|(f, v)| f.boundary_match(v, skip, |r| exceeded.push(r)))
             .reduce(|a, b| {
                 if b.0.min_position < a.0.min_position {
                     b
@@ -144,60 +164,70 @@ pub(crate) fn apply<'t, 'r>(
     out
 }
 
+/// Applies the inline rules of `files` to one block. The prefilter runs on
+/// the line as it stands: again after each removal, which can join text
+/// into a literal that was not there before.
 fn remove_inline<'r>(
     block: &mut Block<'_, 'r>,
     files: &[&'r CompiledFile],
     removals: &mut Removals,
     guard: &mut Guard<'r>,
+    norm: &mut Normalized,
+    candidates: &mut Candidates,
 ) {
-    for rule in files.iter().flat_map(|f| f.inline.iter()) {
-        if guard.is_off(rule) || !rule.may_match(&block.text) {
+    for file in files {
+        if file.inline.is_empty() {
             continue;
         }
-        // Only fancy searches draw from a budget; plain ones cannot run long.
-        let mut unlimited = Budget::page();
-        let budget = if rule.is_fancy() {
-            guard.budget(rule, &block.text)
-        } else {
-            &mut unlimited
-        };
-        let ranges = match rule.pattern().removal_ranges(&block.text, budget) {
-            Ok(ranges) if ranges.is_empty() => continue,
-            Ok(ranges) => ranges,
-            Err(Exceeded) => {
-                guard.switch_off(rule, block.line);
+        let mut stale = true;
+        let first_slot = file.drop.len() + file.cut.len();
+        for (k, rule) in file.inline.iter().enumerate() {
+            if guard.is_off(rule) || !rule.may_match(&block.text) {
                 continue;
             }
-        };
-        let mut kept = String::with_capacity(block.text.len());
-        let mut at = 0;
-        for (start, end) in ranges {
-            kept.push_str(&block.text[at..start]);
-            removals.push(
-                block.line,
-                Action::RemoveInline,
-                &rule.id,
-                &block.text[start..end],
-            );
-            at = end;
-        }
-        kept.push_str(&block.text[at..]);
-        block.text = Cow::Owned(tidy_spaces(&kept));
-        if block.text.is_empty() {
-            block.verdict = Verdict::Drop(Action::RemoveInline, &rule.id);
-            return;
+            if stale {
+                normalize_into(&block.text, norm);
+                file.prefilter.candidates(norm.folded(), candidates);
+                stale = false;
+            }
+            if !candidates.has(first_slot + k) {
+                continue;
+            }
+            // Only fancy searches draw from a budget; plain ones cannot run long.
+            let mut unlimited = Budget::page();
+            let budget = if rule.is_fancy() {
+                guard.budget(rule, &block.text)
+            } else {
+                &mut unlimited
+            };
+            let ranges = match rule.pattern().removal_ranges(&block.text, budget) {
+                Ok(ranges) if ranges.is_empty() => continue,
+                Ok(ranges) => ranges,
+                Err(Exceeded) => {
+                    guard.switch_off(rule, block.line);
+                    continue;
+                }
+            };
+            let mut kept = String::with_capacity(block.text.len());
+            let mut at = 0;
+            for (start, end) in ranges {
+                kept.push_str(&block.text[at..start]);
+                removals.push(
+                    block.line,
+                    Action::RemoveInline,
+                    &rule.id,
+                    &block.text[start..end],
+                );
+                at = end;
+            }
+            kept.push_str(&block.text[at..]);
+            // Removing a span can leave a double or edge space behind.
+            block.text = Cow::Owned(collapse_spaces(&kept));
+            stale = true;
+            if block.text.is_empty() {
+                block.verdict = Verdict::Drop(Action::RemoveInline, &rule.id);
+                return;
+            }
         }
     }
-}
-
-/// Removing a span can leave a double or edge space behind.
-fn tidy_spaces(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-    }
-    out
 }

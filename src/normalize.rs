@@ -70,6 +70,18 @@ fn classify(c: char) -> Class {
     }
 }
 
+/// `text` with runs of spaces as one space and no space at either end.
+pub(crate) fn collapse_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize;

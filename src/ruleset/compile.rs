@@ -10,8 +10,9 @@ use std::sync::OnceLock;
 
 use crate::error::RuleProblem;
 use crate::ruleset::dropset::{self, DropSets, Fit, Member};
-use crate::ruleset::phrase::{self, PhraseMatcher};
-use crate::ruleset::schema::{ConceptAction, Kind, RuleFile, RuleSpec};
+use crate::ruleset::literals::{self, Candidates, Prefilter};
+use crate::ruleset::phrase::{self, Normalized, PhraseMatcher};
+use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
 
 /// Compiled program size cap per pattern. Ordinary clutter patterns need a
 /// few hundred KiB at most; megabyte-sized programs come from mistakes such
@@ -362,6 +363,11 @@ pub(crate) struct CompiledFile {
     /// The file's phrases (for a language, `common`'s too); its rules are
     /// in none of the lists above, so nothing asks them for a pattern.
     pub phrases: PhraseMatcher,
+    /// The required literals of `drop`, `cut` and `inline`, in that order
+    /// (slot `drop.len() + j` is `cut[j]`).
+    pub prefilter: Prefilter,
+    /// No line longer than this (bytes) can match a drop or cut pattern.
+    pub pattern_reach: usize,
 }
 
 impl CompiledFile {
@@ -370,15 +376,55 @@ impl CompiledFile {
     /// passed to `exceeded` and counts as not matching.
     pub(crate) fn drop_match<'a>(
         &'a self,
-        line: &str,
+        line: &LineView<'_, 'a>,
         skip: impl Fn(&Rule) -> bool,
         exceeded: impl FnMut(&'a Rule),
     ) -> Option<&'a Rule> {
-        if let Some(rule) = self.phrases.find(line, ConceptAction::Drop) {
+        if let Some(rule) = line.phrases[0] {
             return Some(rule);
         }
-        let first = self.drop_sets.first_match(&self.drop, line, skip, exceeded);
+        if !line.candidates.any() {
+            return None;
+        }
+        let first = self.drop_sets.first_match(
+            &self.drop,
+            line.text,
+            |i| line.candidates.has(i),
+            skip,
+            exceeded,
+        );
         first.map(|i| &self.drop[i])
+    }
+
+    /// What the phrases and the prefilter say of `text`, a line whose
+    /// normalised form `n` holds (`None`: too long for any phrase or
+    /// pattern, and not normalised).
+    pub(crate) fn view<'t, 'r>(
+        &'r self,
+        text: &'t str,
+        n: Option<&Normalized>,
+        candidates: &'t mut Candidates,
+    ) -> LineView<'t, 'r> {
+        let phrases = match n {
+            Some(n) if !self.phrases.skips(text.len()) => self.phrases.find_normalized(n),
+            _ => [None, None],
+        };
+        match n {
+            Some(n) if text.len() <= self.pattern_reach => {
+                self.prefilter.candidates(n.folded(), candidates);
+            }
+            _ => candidates.clear(),
+        }
+        LineView {
+            text,
+            phrases,
+            candidates,
+        }
+    }
+
+    /// Whether a line of `len` bytes needs normalising for this file.
+    pub(crate) fn reaches(&self, len: usize) -> bool {
+        len <= self.pattern_reach || !self.phrases.skips(len)
     }
 
     /// The boundary (`cut_after`) rule matching `line` that applies
@@ -387,17 +433,15 @@ impl CompiledFile {
     /// `exceeded` work as for [`CompiledFile::drop_match`].
     pub(crate) fn boundary_match<'a>(
         &'a self,
-        line: &str,
+        view: &LineView<'_, 'a>,
         skip: impl Fn(&Rule) -> bool,
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<(&'a Rule, usize)> {
         // A phrase boundary is a whole line: it starts at the line's start.
-        let mut best: Option<(&'a Rule, usize)> = self
-            .phrases
-            .find(line, ConceptAction::Boundary)
-            .map(|rule| (rule, 0));
-        for rule in &self.cut {
-            if skip(rule) || !rule.may_match(line) {
+        let mut best: Option<(&'a Rule, usize)> = view.phrases[1].map(|rule| (rule, 0));
+        let line = view.text;
+        for (j, rule) in self.cut.iter().enumerate() {
+            if !view.candidates.has(self.drop.len() + j) || skip(rule) || !rule.may_match(line) {
                 continue;
             }
             if best.is_some_and(|(b, _)| b.min_position <= rule.min_position) {
@@ -411,6 +455,14 @@ impl CompiledFile {
         }
         best
     }
+}
+
+/// One line as a file's matchers see it: its text, what its phrases
+/// matched (drop, boundary), and which patterns may match it.
+pub(crate) struct LineView<'t, 'r> {
+    pub text: &'t str,
+    phrases: [Option<&'r Rule>; 2],
+    candidates: &'t Candidates,
 }
 
 /// Default position before which cut markers are ignored: a "Related"
@@ -457,8 +509,12 @@ pub(crate) fn compile_with(
         cut: Vec::new(),
         inline: Vec::new(),
         phrases,
+        prefilter: Prefilter::default(),
+        pattern_reach: 0,
     };
     let mut members = Vec::new();
+    // The required literals of each rule, by kind, for the prefilter.
+    let mut required: [Vec<Option<Vec<String>>>; 3] = Default::default();
     for spec in &file.rules {
         // Parsed once: the set, the reach and the anchoring all read it.
         let hir = (!spec.fancy)
@@ -486,6 +542,12 @@ pub(crate) fn compile_with(
             }
         };
         let anchored = hir.as_ref().is_some_and(dropset::starts_anchored);
+        let kind_index = match spec.kind {
+            Kind::DropLines => 0,
+            Kind::CutAfter => 1,
+            Kind::RemoveInline => 2,
+        };
+        required[kind_index].push(hir.as_ref().and_then(literals::required));
         let rule = Rule {
             id: format!("{name}/{}", spec.id),
             max_len: hir.as_ref().and_then(anchored_max_len),
@@ -512,6 +574,14 @@ pub(crate) fn compile_with(
         return Err(problems);
     }
     out.drop_sets.add_sets(label, &members, &out.drop)?;
+    out.prefilter = Prefilter::new(required.concat());
+    out.pattern_reach = out
+        .drop
+        .iter()
+        .chain(&out.cut)
+        .map(|r| r.max_len.unwrap_or(usize::MAX))
+        .max()
+        .unwrap_or(0);
     Ok(out)
 }
 

@@ -201,7 +201,7 @@ impl DropSets {
                 continue;
             }
             let patterns: Vec<&str> = group.iter().map(|m| m.pattern.as_ref()).collect();
-            let built = LineSet::new(&patterns, REGEX_SIZE_LIMIT * 4, DFA_SIZE_LIMIT);
+            let built = LineSet::new(&patterns, anchored, REGEX_SIZE_LIMIT * 4, DFA_SIZE_LIMIT);
             let set = match built {
                 Ok(set) => set,
                 Err(e) => {
@@ -230,10 +230,14 @@ impl DropSets {
     /// The index of the first drop rule (by file order) matching `line`.
     /// Rules alone for which `skip` is true are not tried; a fancy one that
     /// runs out of budget is passed to `exceeded` and counts as not matching.
+    /// Only rules for which `candidate` is true are tried (the others
+    /// cannot match: see `literals`), and a set none of whose members is a
+    /// candidate is not run.
     pub(crate) fn first_match<'a>(
         &self,
         rules: &'a [Rule],
         line: &str,
+        candidate: impl Fn(usize) -> bool,
         skip: impl Fn(&Rule) -> bool,
         mut exceeded: impl FnMut(&'a Rule),
     ) -> Option<usize> {
@@ -242,17 +246,29 @@ impl DropSets {
             !verify || rules[i].pattern().is_match(line).unwrap_or(false)
         };
         let mut from_sets: Option<usize> = None;
-        for set in self.sets.iter().filter(|s| line.len() <= s.max_len) {
+        let wanted = |s: &&DropSet| s.rules.iter().any(|&(i, _)| candidate(i));
+        for set in self
+            .sets
+            .iter()
+            .filter(|s| line.len() <= s.max_len)
+            .filter(wanted)
+        {
             set.set.for_each_match(line, |k| {
                 let rule = set.rules[k];
-                if from_sets.is_none_or(|best| rule.0 < best) && confirmed(&rule) {
+                // A match of a rule the prefilter ruled out would be a
+                // literal the extraction missed.
+                debug_assert!(candidate(rule.0), "prefilter missed rule {}", rule.0);
+                if from_sets.is_none_or(|best| rule.0 < best)
+                    && candidate(rule.0)
+                    && confirmed(&rule)
+                {
                     from_sets = Some(rule.0);
                 }
             });
         }
         let from_alone = self.alone.iter().copied().find(|&i| {
             let rule = &rules[i];
-            if skip(rule) || !rule.may_match(line) {
+            if !candidate(i) || skip(rule) || !rule.may_match(line) {
                 return false;
             }
             match rule.pattern().is_match(line) {

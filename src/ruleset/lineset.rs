@@ -11,7 +11,7 @@ use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::nfa::thompson::pikevm::{Cache as VmCache, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::util::pool::Pool;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 
 /// Per-thread scratch: the DFA's and PikeVM's caches, and the set of
 /// matched patterns, reused so a line costs no allocation.
@@ -25,6 +25,10 @@ pub(crate) struct LineSet {
     vm: PikeVM,
     /// One pair of caches per thread that uses the set.
     caches: Pool<Caches, MakeCaches>,
+    /// Every pattern starts with `^`: searches are anchored, so the DFA
+    /// dies at the first byte no pattern can continue with, instead of
+    /// running an unanchored prefix loop to the end of the line.
+    anchored: bool,
 }
 
 impl std::fmt::Debug for LineSet {
@@ -36,13 +40,15 @@ impl std::fmt::Debug for LineSet {
 impl LineSet {
     /// Compiles `patterns` (regex syntax, Unicode, UTF-8 text) with an NFA
     /// size limit of `size_limit` bytes and a lazy-DFA cache of `cache`
-    /// bytes per thread.
+    /// bytes per thread. `anchored` says that every pattern matches only
+    /// from the start of the line.
     ///
     /// # Errors
     ///
     /// The compiler's message: a syntax error or a set over the limit.
     pub(crate) fn new<P: AsRef<str>>(
         patterns: &[P],
+        anchored: bool,
         size_limit: usize,
         cache: usize,
     ) -> Result<LineSet, String> {
@@ -80,13 +86,19 @@ impl LineSet {
             dfa,
             vm,
             caches: Pool::new(make),
+            anchored,
         })
     }
 
     /// Calls `each` with the index of every pattern matching `line`, in
     /// index order.
     pub(crate) fn for_each_match(&self, line: &str, mut each: impl FnMut(usize)) {
-        let input = Input::new(line);
+        let mode = if self.anchored {
+            Anchored::Yes
+        } else {
+            Anchored::No
+        };
+        let input = Input::new(line).anchored(mode);
         let mut caches = self.caches.get();
         let (dfa_cache, vm_cache, found) = &mut *caches;
         found.clear();
@@ -119,6 +131,7 @@ mod tests {
     fn reports_every_matching_pattern() {
         let set = LineSet::new(
             &[r"(?i)^share$", r"\d{4}", r"^.{0,20}news"],
+            false,
             1 << 20,
             1 << 20,
         )
@@ -134,8 +147,17 @@ mod tests {
     }
 
     #[test]
+    fn an_anchored_set_matches_from_the_start_only() {
+        let set =
+            LineSet::new(&[r"(?i)^share$", r"^[^\p{L}]+$"], true, 1 << 20, 1 << 20).expect("valid");
+        assert!(set.is_match(0, "Share") && set.is_match(1, "12:30"));
+        assert!(!set.is_match(1, "at 12:30") && !set.is_match(0, "do share"));
+    }
+
+    #[test]
     fn a_tiny_cache_falls_back_and_still_answers() {
-        let set = LineSet::new(&[r"\w{1,30}x\w{1,30}y", r"^abc"], 16 << 20, 1).expect("valid");
+        let set =
+            LineSet::new(&[r"\w{1,30}x\w{1,30}y", r"^abc"], false, 16 << 20, 1).expect("valid");
         let line = "é".repeat(200) + "xü" + "y";
         assert!(set.is_match(0, &line) && !set.is_match(1, &line));
     }

@@ -9,6 +9,7 @@
 pub(crate) mod compile;
 mod dropset;
 mod lineset;
+pub(crate) mod literals;
 pub(crate) mod phrase;
 pub(crate) mod schema;
 

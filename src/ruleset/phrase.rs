@@ -57,9 +57,6 @@ pub(crate) fn builtin_concepts() -> &'static [ConceptSpec] {
 #[derive(Debug, Default)]
 pub(crate) struct Normalized {
     buf: String,
-    /// `(offset in buf, offset in the original)` at each character of
-    /// `buf`, so a tail can be read with its original case.
-    map: Vec<(u32, u32)>,
     lo: usize,
     hi: usize,
     original: String,
@@ -70,15 +67,40 @@ impl Normalized {
         &self.buf[self.lo..self.hi]
     }
 
+    /// The whole folded line, decoration included: what the regex
+    /// prefilter searches ([`crate::ruleset::literals`]).
+    pub(crate) fn folded(&self) -> &str {
+        &self.buf
+    }
+
     /// The original text from the character at `at` (an offset in
-    /// [`Normalized::text`]) on.
+    /// [`Normalized::text`]) on. Folding the line again up to `at` costs
+    /// less than a map kept for every line: only prefix tails ask.
     fn original_from(&self, at: usize) -> &str {
-        let at = (at + self.lo) as u32;
-        let i = self.map.partition_point(|&(n, _)| n < at);
-        match self.map.get(i) {
-            Some(&(_, o)) => &self.original[o as usize..],
-            None => "",
+        let target = at + self.lo;
+        let mut written = 0;
+        let mut space = false;
+        for (i, c) in self.original.char_indices() {
+            let mut found = false;
+            fold_char(c, |f| {
+                if f == ' ' {
+                    space = written > 0;
+                    return;
+                }
+                if space {
+                    // The space stands for the run before this character.
+                    found |= written >= target;
+                    written += 1;
+                    space = false;
+                }
+                found |= written >= target;
+                written += f.len_utf8();
+            });
+            if found {
+                return &self.original[i..];
+            }
         }
+        ""
     }
 }
 
@@ -156,32 +178,72 @@ fn is_decoration(c: char) -> bool {
     )
 }
 
+/// Folds one character as lines and phrases are folded: full-width ASCII
+/// to ASCII, any space to ' ', lowercase, and the few letters whose case
+/// folding is not their lowercase (ſ, final ς, µ, the Greek symbol
+/// forms and the Cyrillic letter variants), so a case-insensitive pattern's class folds to one character.
+pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
+    if c.is_ascii() {
+        let c = if c.is_ascii_whitespace() || c == '\u{b}' {
+            ' '
+        } else {
+            c.to_ascii_lowercase()
+        };
+        push(c);
+        return;
+    }
+    let c = match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        c if c.is_whitespace() => ' ',
+        c => c,
+    };
+    for low in c.to_lowercase() {
+        push(match low {
+            'ſ' => 's',
+            'ς' => 'σ',
+            'µ' => 'μ',
+            'ϐ' => 'β',
+            'ϑ' => 'θ',
+            'ϕ' => 'φ',
+            'ϖ' => 'π',
+            'ϰ' => 'κ',
+            'ϱ' => 'ρ',
+            'ϵ' => 'ε',
+            'ẛ' => 'ṡ',
+            '\u{1FBE}' => 'ι',
+            // Cyrillic rounded and tall letter forms.
+            'ᲀ' => 'в',
+            'ᲁ' => 'д',
+            'ᲂ' => 'о',
+            'ᲃ' => 'с',
+            'ᲄ' | 'ᲅ' => 'т',
+            'ᲆ' => 'ъ',
+            'ᲇ' => 'ѣ',
+            'ᲈ' => 'ꙋ',
+            other => other,
+        });
+    }
+}
+
 /// Normalises `line` into `out` (see the module docs), reusing its buffers.
 pub(crate) fn normalize_into(line: &str, out: &mut Normalized) {
     out.buf.clear();
-    out.map.clear();
     out.original.clear();
     out.original.push_str(line);
     let mut space = false;
-    for (at, c) in line.char_indices() {
-        let c = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            c if c.is_whitespace() => ' ',
-            c => c,
-        };
-        if c == ' ' {
-            space = !out.buf.is_empty();
-            continue;
-        }
-        if space {
-            out.map.push((out.buf.len() as u32, at as u32));
-            out.buf.push(' ');
-            space = false;
-        }
-        for low in c.to_lowercase() {
-            out.map.push((out.buf.len() as u32, at as u32));
-            out.buf.push(low);
-        }
+    for c in line.chars() {
+        let buf = &mut out.buf;
+        fold_char(c, |f| {
+            if f == ' ' {
+                space = !buf.is_empty();
+                return;
+            }
+            if space {
+                buf.push(' ');
+                space = false;
+            }
+            buf.push(f);
+        });
     }
     let text = out.buf.as_str();
     let lo = text.len() - text.trim_start_matches(is_decoration).len();
@@ -556,6 +618,7 @@ impl PhraseMatcher {
 
     /// The first rule (common's before the language's, then by concept
     /// order) whose phrase matches `line` with the given action.
+    #[cfg(test)]
     pub(crate) fn find(&self, line: &str, action: ConceptAction) -> Option<&Rule> {
         self.find_hit(line, action)
             .map(|h| &self.rules[h.rule as usize])
@@ -573,37 +636,32 @@ impl PhraseMatcher {
     }
 
     fn best(&self, n: &Normalized, action: ConceptAction) -> Option<Hit> {
+        self.best_both(n)[action_index(action)]
+    }
+
+    /// The best hit of each action (drop, boundary) on one normalised
+    /// line: one pass of the tables and the automaton serves both.
+    fn best_both(&self, n: &Normalized) -> [Option<Hit>; 2] {
+        let mut best: [Option<Hit>; 2] = [None, None];
         let text = n.text();
         if text.is_empty() {
-            return None;
+            return best;
         }
-        let mut best: Option<Hit> = None;
-        let wanted = |h: &Hit| self.concept[h.rule as usize].action == action;
+        let slot = |h: &Hit| action_index(self.concept[h.rule as usize].action);
         let mut offer = |h: Hit| {
-            if best.is_none_or(|b| h.rule < b.rule) {
-                best = Some(h);
+            let b = &mut best[slot(&h)];
+            if b.is_none_or(|b| h.rule < b.rule) {
+                *b = Some(h);
             }
         };
-        for h in self
-            .line
-            .get(text)
-            .into_iter()
-            .flatten()
-            .filter(|h| wanted(h))
-        {
+        for h in self.line.get(text).into_iter().flatten() {
             offer(*h);
         }
         if !self.counter.is_empty() && has_digit(text) {
             let folded = fold_digits(text);
             let keys = [Some(folded.as_str()), strip_counter(&folded)];
             for key in keys.into_iter().flatten() {
-                for h in self
-                    .counter
-                    .get(key)
-                    .into_iter()
-                    .flatten()
-                    .filter(|h| wanted(h))
-                {
+                for h in self.counter.get(key).into_iter().flatten() {
                     offer(*h);
                 }
             }
@@ -612,25 +670,22 @@ impl PhraseMatcher {
             return best;
         };
         for m in ac.find_iter(text) {
-            let mut found_here = false;
-            for &h in self.patterns[m.pattern().as_usize()]
-                .iter()
-                .filter(|h| wanted(h))
-            {
+            let mut found_here = [false; 2];
+            for &h in &self.patterns[m.pattern().as_usize()] {
                 if self.fits(n, h, m.start(), m.end()) {
-                    found_here = true;
+                    found_here[slot(&h)] = true;
                     offer(h);
                 }
             }
-            if m.start() == 0 && !found_here {
+            if m.start() == 0 && found_here != [true; 2] {
                 // The longest phrase at the start failed its tail: a
                 // shorter phrase it begins with may still fit.
                 for k in (1..m.end()).rev().filter(|&k| text.is_char_boundary(k)) {
                     let Some(&id) = self.prefixes.get(&text[..k]) else {
                         continue;
                     };
-                    for &h in self.patterns[id as usize].iter().filter(|h| wanted(h)) {
-                        if self.fits(n, h, 0, k) {
+                    for &h in &self.patterns[id as usize] {
+                        if !found_here[slot(&h)] && self.fits(n, h, 0, k) {
                             offer(h);
                         }
                     }
@@ -638,6 +693,19 @@ impl PhraseMatcher {
             }
         }
         best
+    }
+
+    /// The drop rule and the boundary rule whose phrases match the line
+    /// `n` holds, as [`PhraseMatcher::find`] would give them.
+    pub(crate) fn find_normalized(&self, n: &Normalized) -> [Option<&Rule>; 2] {
+        self.best_both(n)
+            .map(|h| h.map(|h| &self.rules[h.rule as usize]))
+    }
+
+    /// Whether a line of `len` bytes is too long for any phrase (or there
+    /// are none): such lines need no normalising for phrases.
+    pub(crate) fn skips(&self, len: usize) -> bool {
+        (!self.has[0] && !self.has[1]) || len > self.max_bytes || len == 0
     }
 
     /// Whether the phrase of `h`, found at `start..end` of the normalised

@@ -1,0 +1,467 @@
+//! Required literals: a prefilter that keeps most lines away from the
+//! regex engines.
+//!
+//! For each plain pattern the compiler derives, from its syntax tree, a
+//! small set of strings of which every match must contain one ("share",
+//! "cookies", "(" for a bracketed credit). The strings of all of a file's
+//! patterns go into one Aho-Corasick automaton, which runs once over the
+//! line as phrases normalise it ([`fold_char`]); a pattern is then tried
+//! only on lines where one of its strings occurs. Most lines hold none, and
+//! the automaton costs far less than one lazy-DFA pass of a set.
+//!
+//! The strings are folded as lines are, character by character, so a line
+//! the pattern matches always holds one of them once folded: a literal
+//! character folds to what the line's character folds to, a class to the
+//! folds of its members (a case-insensitive `s` is `S`, `s` and `ſ`, which
+//! all fold to `s`). Runs of spaces are folded to one in both, and a
+//! string's edge spaces are dropped, as the line's are.
+//!
+//! What has no such set (a pattern that can match `.{3}` alone, a fancy
+//! pattern) is tried on every line, as before.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+use crate::normalize::collapse_spaces;
+use crate::ruleset::phrase::fold_char;
+
+/// Above this many strings a set is given up (cross products grow fast).
+const MAX_SET: usize = 64;
+/// A class of more characters than this is no literal ("[a-z]").
+const MAX_CLASS: usize = 12;
+
+/// What is known of the strings a syntax node matches.
+#[derive(Debug, Clone)]
+struct Info {
+    /// Every string the node can match, folded, when they are few.
+    exact: Option<Vec<String>>,
+    /// Some string of this set occurs in every match.
+    required: Option<Vec<String>>,
+}
+
+impl Info {
+    fn exact(set: Vec<String>) -> Info {
+        Info {
+            exact: Some(set),
+            required: None,
+        }
+    }
+
+    fn none() -> Info {
+        Info {
+            exact: None,
+            required: None,
+        }
+    }
+
+    /// The best set every match contains a member of: the exact set is one
+    /// too, unless it holds the empty string.
+    fn best_required(&self) -> Option<Vec<String>> {
+        let from_exact = self.exact.clone().map(minimal);
+        better(from_exact, self.required.clone().map(minimal))
+    }
+}
+
+/// The strings of which every match of `hir` holds one (folded, edge
+/// spaces trimmed), or `None` when there is no useful set.
+pub(crate) fn required(hir: &Hir) -> Option<Vec<String>> {
+    let set = walk(hir).best_required()?;
+    let set: Vec<String> = set.iter().map(|s| collapse_spaces(s)).collect();
+    if set.iter().any(String::is_empty) {
+        return None;
+    }
+    Some(minimal(set))
+}
+
+fn walk(hir: &Hir) -> Info {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Info::exact(vec![String::new()]),
+        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0) {
+            Ok(s) => Info::exact(vec![fold_str(s)]),
+            Err(_) => Info::none(),
+        },
+        HirKind::Class(class) => match class_strings(class) {
+            Some(set) => Info::exact(set),
+            None => Info::none(),
+        },
+        HirKind::Capture(cap) => walk(&cap.sub),
+        HirKind::Repetition(rep) => {
+            let sub = walk(&rep.sub);
+            // A run of spaces folds to one space in the line, however long.
+            let spaces = matches!(&sub.exact, Some(s) if s.len() == 1 && s[0] == " ");
+            if spaces && rep.max != Some(0) {
+                let mut set = vec![" ".to_owned()];
+                if rep.min == 0 {
+                    set.insert(0, String::new());
+                }
+                return Info::exact(set);
+            }
+            match (rep.min, rep.max) {
+                (0, Some(0)) => Info::exact(vec![String::new()]),
+                (0, Some(1)) => match sub.exact {
+                    Some(mut set) => {
+                        set.push(String::new());
+                        Info::exact(dedup(set))
+                    }
+                    None => Info::none(),
+                },
+                (0, _) => Info::none(),
+                (1, Some(1)) => sub,
+                _ => Info {
+                    exact: None,
+                    required: sub.best_required(),
+                },
+            }
+        }
+        HirKind::Concat(children) => concat(children),
+        HirKind::Alternation(children) => alternation(children),
+    }
+}
+
+fn concat(children: &[Hir]) -> Info {
+    let mut whole = Some(vec![String::new()]);
+    let mut run = vec![String::new()];
+    let mut best: Option<Vec<String>> = None;
+    for child in children {
+        let info = walk(child);
+        whole = match (whole, &info.exact) {
+            (Some(w), Some(e)) => product(&w, e),
+            _ => None,
+        };
+        match &info.exact {
+            Some(e) => match product(&run, e) {
+                Some(p) => run = p,
+                None => {
+                    // Too many strings together: the run so far is a
+                    // required set of its own, and the child starts anew.
+                    best = better(best, Some(minimal(std::mem::take(&mut run))));
+                    run = e.clone();
+                }
+            },
+            None => {
+                best = better(best, Some(minimal(std::mem::take(&mut run))));
+                best = better(best, info.required.map(minimal));
+                run = vec![String::new()];
+            }
+        }
+    }
+    best = better(best, Some(minimal(run)));
+    Info {
+        exact: whole,
+        required: best,
+    }
+}
+
+fn alternation(children: &[Hir]) -> Info {
+    let infos: Vec<Info> = children.iter().map(walk).collect();
+    let exact = infos
+        .iter()
+        .map(|i| i.exact.clone())
+        .collect::<Option<Vec<Vec<String>>>>()
+        .map(|sets| dedup(sets.concat()))
+        .filter(|s| s.len() <= MAX_SET);
+    // Every branch must hold one of its own strings: the union holds one
+    // of every match's.
+    let required = infos
+        .iter()
+        .map(Info::best_required)
+        .collect::<Option<Vec<Vec<String>>>>()
+        .map(|sets| minimal(sets.concat()))
+        .filter(|s| s.len() <= MAX_SET * 4);
+    Info { exact, required }
+}
+
+/// The folded strings of a class's characters, when it has few.
+fn class_strings(class: &Class) -> Option<Vec<String>> {
+    let chars: Vec<char> = match class {
+        Class::Unicode(c) => {
+            let mut out = Vec::new();
+            for r in c.ranges() {
+                let n = (r.end() as u32 - r.start() as u32 + 1) as usize;
+                if out.len() + n > MAX_CLASS * 4 {
+                    return None;
+                }
+                out.extend(r.start()..=r.end());
+            }
+            out
+        }
+        Class::Bytes(c) => {
+            let mut out = Vec::new();
+            for r in c.ranges() {
+                if r.end() >= 0x80 || out.len() + usize::from(r.end() - r.start()) >= MAX_CLASS * 4
+                {
+                    return None;
+                }
+                out.extend((r.start()..=r.end()).map(char::from));
+            }
+            out
+        }
+    };
+    let set = dedup(
+        chars
+            .iter()
+            .map(|&c| fold_str(c.encode_utf8(&mut [0; 4])))
+            .collect(),
+    );
+    (set.len() <= MAX_CLASS).then_some(set)
+}
+
+/// Every concatenation of a string of `a` with one of `b`, unless too many.
+fn product(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() * b.len() > MAX_SET {
+        return None;
+    }
+    let mut out = Vec::with_capacity(a.len() * b.len());
+    for x in a {
+        for y in b {
+            out.push(format!("{x}{y}"));
+        }
+    }
+    Some(dedup(out))
+}
+
+/// The more selective of two required sets: the one whose shortest string
+/// (spaces folded) is longer, then the smaller one.
+fn better(a: Option<Vec<String>>, b: Option<Vec<String>>) -> Option<Vec<String>> {
+    let rank = |s: &Vec<String>| {
+        let shortest = s
+            .iter()
+            .map(|x| collapse_spaces(x).chars().count())
+            .min()
+            .unwrap_or(0);
+        (shortest, std::cmp::Reverse(s.len()))
+    };
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if rank(&b) > rank(&a) { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The set without strings that hold another member: a line holding the
+/// longer one holds the shorter too.
+fn minimal(set: Vec<String>) -> Vec<String> {
+    let mut set = dedup(set);
+    set.sort_by_key(String::len);
+    let mut out: Vec<String> = Vec::with_capacity(set.len());
+    for s in set {
+        if !out.iter().any(|kept| s.contains(kept.as_str())) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn dedup(mut set: Vec<String>) -> Vec<String> {
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+fn fold_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, |f| out.push(f));
+    }
+    out
+}
+
+/// The required literals of several rules, found in one pass per line.
+#[derive(Debug, Default)]
+pub(crate) struct Prefilter {
+    automaton: Option<AhoCorasick>,
+    /// The rule slots each automaton pattern makes candidates.
+    enables: Vec<Vec<u32>>,
+    /// Slots that are candidates on every line (no required literal).
+    always: Vec<u32>,
+    slots: usize,
+}
+
+/// Which rule slots may match the current line.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Candidates {
+    bits: Vec<u64>,
+}
+
+impl Candidates {
+    /// Whether slot `i` may match.
+    pub(crate) fn has(&self, i: usize) -> bool {
+        self.bits
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&mut self, i: usize) {
+        self.bits[i / 64] |= 1 << (i % 64);
+    }
+
+    /// No slot may match.
+    pub(crate) fn clear(&mut self) {
+        self.bits.iter_mut().for_each(|w| *w = 0);
+    }
+
+    /// Whether any slot may match.
+    pub(crate) fn any(&self) -> bool {
+        self.bits.iter().any(|&w| w != 0)
+    }
+}
+
+impl Prefilter {
+    /// A prefilter over `slots` rules, each with its required literals
+    /// (`None`: tried on every line).
+    pub(crate) fn new(slots: Vec<Option<Vec<String>>>) -> Prefilter {
+        let mut texts: Vec<String> = Vec::new();
+        let mut enables: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        let n = slots.len();
+        for (slot, set) in slots.into_iter().enumerate() {
+            let Some(set) = set else {
+                always.push(slot as u32);
+                continue;
+            };
+            for s in set {
+                match texts.iter().position(|t| *t == s) {
+                    Some(i) => enables[i].push(slot as u32),
+                    None => {
+                        texts.push(s);
+                        enables.push(vec![slot as u32]);
+                    }
+                }
+            }
+        }
+        let automaton = if texts.is_empty() {
+            None
+        } else {
+            // Standard semantics for overlapping search: every occurrence
+            // of every string counts, so none hides another.
+            let built = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .build(&texts);
+            match built {
+                Ok(ac) => Some(ac),
+                Err(_) => {
+                    // Never seen with these sizes; without the automaton
+                    // every slot is simply always tried.
+                    always = (0..n as u32).collect();
+                    enables.clear();
+                    None
+                }
+            }
+        };
+        Prefilter {
+            automaton,
+            enables,
+            always,
+            slots: n,
+        }
+    }
+
+    /// Marks in `out` every slot that may match a line whose folded text
+    /// (as [`crate::ruleset::phrase::Normalized`] holds it) is `folded`.
+    pub(crate) fn candidates(&self, folded: &str, out: &mut Candidates) {
+        out.bits.clear();
+        out.bits.resize(self.slots.div_ceil(64), 0);
+        for &slot in &self.always {
+            out.set(slot as usize);
+        }
+        if let Some(ac) = &self.automaton {
+            for m in ac.find_overlapping_iter(folded) {
+                for &slot in &self.enables[m.pattern().as_usize()] {
+                    out.set(slot as usize);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(pattern: &str) -> Option<Vec<String>> {
+        required(&regex_syntax::parse(pattern).expect("valid"))
+    }
+
+    fn strings(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn literals_are_folded_and_chosen_by_selectivity() {
+        assert_eq!(req(r"(?i)^share$"), strings(&["share"]));
+        assert_eq!(
+            req(r"(?i)^(?:read more|continue reading)\s*:?$"),
+            strings(&["read more", "continue reading"])
+        );
+        // The longer run wins over the short one.
+        assert_eq!(
+            req(r"(?i)^by\s+\w+ (?:writes|wrote)$"),
+            strings(&["wrote", "writes"])
+        );
+        assert_eq!(
+            req(r"^.{0,40}\bwe use cookies\b.*$"),
+            strings(&["we use cookies"])
+        );
+        // Full-width and case fold as lines do.
+        assert_eq!(req(r"^ＳＨＡＲＥ"), strings(&["share"]));
+        assert_eq!(req(r"[(（]\d+[)）]"), strings(&["("]));
+    }
+
+    #[test]
+    fn patterns_without_a_literal_have_no_set() {
+        assert_eq!(req(r"^.{1,20}$"), None);
+        assert_eq!(req(r"(?i)^(?:share|.{0,3})$"), None, "one branch has none");
+        assert_eq!(req(r"^\p{Lu}\w+$"), None);
+        assert_eq!(req(r"x?"), None);
+    }
+
+    #[test]
+    fn a_required_set_is_minimal() {
+        assert_eq!(
+            req(r"(?i)^(?:related|related stories|more)$"),
+            strings(&["more", "related"])
+        );
+    }
+
+    /// The property the prefilter rests on: a line a pattern matches holds
+    /// one of the pattern's strings once folded.
+    #[test]
+    fn every_match_holds_a_required_string() {
+        let cases = [
+            (r"(?i)^(?:by|written by)\s+\p{Lu}\w+$", "WRITTEN BY \t Jane"),
+            (r"(?i)^.{0,20}\bsign up\b", "Please SIGN UP now"),
+            (r"(?i)σχόλια", "ΣΧΌΛΙΑ"),
+            (r"(?i)\bstraße\b", "STRAẞE"),
+            (r"(?i)^kelvin$", "\u{212A}elvin"),
+            (r"(?i)^ſite$", "SITE"),
+            (r"(?i)photos?\s*:", "PHOTO :"),
+        ];
+        for (pattern, line) in cases {
+            let re = regex::Regex::new(pattern).expect("valid");
+            assert!(re.is_match(line), "{pattern} should match {line}");
+            let set = req(pattern).expect("has a set");
+            let mut folded = crate::ruleset::phrase::Normalized::default();
+            crate::ruleset::phrase::normalize_into(line, &mut folded);
+            assert!(
+                set.iter().any(|s| folded.folded().contains(s.as_str())),
+                "{pattern}: {set:?} not in {:?}",
+                folded.folded()
+            );
+        }
+    }
+
+    #[test]
+    fn candidates_are_the_rules_whose_strings_occur() {
+        let p = Prefilter::new(vec![
+            strings(&["share"]),
+            None,
+            strings(&["cookies", "privacy"]),
+        ]);
+        let mut c = Candidates::default();
+        p.candidates("our privacy policy", &mut c);
+        assert!(!c.has(0) && c.has(1) && c.has(2));
+        p.candidates("share this", &mut c);
+        assert!(c.has(0) && c.has(1) && !c.has(2));
+        c.clear();
+        assert!(!c.any());
+    }
+}
