@@ -17,7 +17,7 @@ use crate::evidence::{Boundary, Evidence};
 use crate::normalize::collapse_spaces;
 use crate::ruleset::compile::{Budget, CompiledFile, Exceeded, LineView, Rule, BACKTRACK_LIMIT};
 use crate::ruleset::literals::Candidates;
-use crate::ruleset::phrase::{normalize_into, Normalized};
+use crate::ruleset::phrase::{LazyLine, Normalized};
 use crate::segment::{Action, Block, Verdict};
 use crate::{Removals, Warning};
 
@@ -126,14 +126,11 @@ pub(crate) fn apply<'t, 'r>(
             continue;
         }
         let text: &str = &block.text;
-        let normalized = files.iter().any(|f| f.reaches(text.len()));
-        if normalized {
-            normalize_into(text, &mut norm);
-        }
+        let mut line = LazyLine::new(text, &mut norm);
         let views: Vec<LineView<'_, 'r>> = files
             .iter()
             .zip(candidates.iter_mut())
-            .map(|(f, c)| f.view(text, normalized.then_some(&norm), c))
+            .map(|(f, c)| f.view(&mut line, c))
             .collect();
         let unmatched = guard.probe_fancy(files, text, block.line);
         let mut exceeded: Vec<&'r Rule> = Vec::new();
@@ -186,8 +183,9 @@ fn remove_inline<'r>(
                 continue;
             }
             if stale {
-                normalize_into(&block.text, norm);
-                file.prefilter.candidates(norm.folded(), candidates);
+                let mut line = LazyLine::new(&block.text, norm);
+                file.prefilter
+                    .candidates(&block.text, || line.normalized().folded(), candidates);
                 stale = false;
             }
             if !candidates.has(first_slot + k) {

@@ -26,8 +26,15 @@ use std::sync::OnceLock;
 use whatlang::{Detector, Lang, Script};
 
 /// Sample size: longer samples barely change whatlang's answer but cost
-/// time linearly.
+/// time linearly. Measured on the fixtures and the development pages (720
+/// pages with a known language): 1024 bytes alone got 711 right, 384 alone
+/// 710, 128 alone 708; 384 first and 1024 when its confidence is under
+/// 0.9, 712.
 const SAMPLE_BYTES: usize = 1024;
+/// The first, shorter sample, and the confidence at which its answer
+/// stands (see [`detect`]).
+const QUICK_SAMPLE_BYTES: usize = 384;
+const QUICK_CONFIDENCE: f64 = 0.9;
 /// Below this confidence whatlang's answer is a guess: the page gets the
 /// common rules only, unless the guess is in a family.
 const MIN_CONFIDENCE: f64 = 0.5;
@@ -87,24 +94,33 @@ fn detector() -> &'static Detector {
     })
 }
 
-/// Detects the language and script of `text`.
+/// Detects the language and script of `text`: on a short sample first,
+/// and on the full one when whatlang is unsure of the short one.
 pub(crate) fn detect(text: &str) -> Detection {
-    let sample = sample(text);
-    if let Some((lang, script)) = decisive_script(&sample) {
+    let quick = sample(text, QUICK_SAMPLE_BYTES);
+    let first = detect_sample(&quick);
+    if first.confidence >= QUICK_CONFIDENCE || quick.len() < QUICK_SAMPLE_BYTES {
+        return first;
+    }
+    detect_sample(&sample(text, SAMPLE_BYTES))
+}
+
+fn detect_sample(sample: &str) -> Detection {
+    if let Some((lang, script)) = decisive_script(sample) {
         return Detection {
             lang: Some(lang),
             script: Some(script),
             confidence: 1.0,
         };
     }
-    let Some(info) = detector().detect(&sample) else {
+    let Some(info) = detector().detect(sample) else {
         return Detection {
             lang: None,
             script: None,
             confidence: 0.0,
         };
     };
-    let script = script_code(info.lang(), info.script(), &sample);
+    let script = script_code(info.lang(), info.script(), sample);
     let code = info.lang().code();
     let reliable =
         info.is_reliable() || info.confidence() >= MIN_CONFIDENCE || family(code).next().is_some();
@@ -119,7 +135,7 @@ pub(crate) fn detect(text: &str) -> Detection {
 /// Hangul or Thai script.
 fn decisive_script(sample: &str) -> Option<(&'static str, &'static str)> {
     let (mut letters, mut kana, mut hangul, mut thai) = (0usize, 0usize, 0usize, 0usize);
-    for c in sample.chars().filter(|c| c.is_alphabetic()) {
+    for c in sample.chars().filter(|&c| crate::script::is_letter(c)) {
         letters += 1;
         match c {
             '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => {
@@ -146,7 +162,7 @@ fn decisive_script(sample: &str) -> Option<(&'static str, &'static str)> {
 
 /// The script of `text`, for pages whose language is given by the user.
 pub(crate) fn script_of(text: &str) -> Option<&'static str> {
-    let sample = sample(text);
+    let sample = sample(text, SAMPLE_BYTES);
     if let Some((_, script)) = decisive_script(&sample) {
         return Some(script);
     }
@@ -154,8 +170,8 @@ pub(crate) fn script_of(text: &str) -> Option<&'static str> {
     Some(script_code(info.lang(), info.script(), &sample))
 }
 
-/// The longest lines of `text`, up to [`SAMPLE_BYTES`], in page order.
-fn sample(text: &str) -> String {
+/// The longest lines of `text`, up to `sample_bytes`, in page order.
+fn sample(text: &str, sample_bytes: usize) -> String {
     let mut lines: Vec<(usize, &str)> = text
         .lines()
         .enumerate()
@@ -165,10 +181,10 @@ fn sample(text: &str) -> String {
     let mut take = Vec::new();
     let mut size = 0;
     for (i, line) in lines {
-        if size >= SAMPLE_BYTES {
+        if size >= sample_bytes {
             break;
         }
-        let mut end = line.len().min(SAMPLE_BYTES * 2);
+        let mut end = line.len().min(sample_bytes * 2);
         while !line.is_char_boundary(end) {
             end -= 1;
         }

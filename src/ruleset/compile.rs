@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use crate::error::RuleProblem;
 use crate::ruleset::dropset::{self, DropSets, Fit, Member};
-use crate::ruleset::literals::{self, Candidates, Prefilter};
-use crate::ruleset::phrase::{self, Normalized, PhraseMatcher};
+use crate::ruleset::literals::{Candidates, Needs, Prefilter};
+use crate::ruleset::phrase::{self, LazyLine, PhraseMatcher};
 use crate::ruleset::schema::{Kind, RuleFile, RuleSpec};
 
 /// Compiled program size cap per pattern. Ordinary clutter patterns need a
@@ -396,35 +396,30 @@ impl CompiledFile {
         first.map(|i| &self.drop[i])
     }
 
-    /// What the phrases and the prefilter say of `text`, a line whose
-    /// normalised form `n` holds (`None`: too long for any phrase or
-    /// pattern, and not normalised).
+    /// What the phrases and the prefilter say of a line; it is
+    /// normalised only if a phrase or a literal needs it.
     pub(crate) fn view<'t, 'r>(
         &'r self,
-        text: &'t str,
-        n: Option<&Normalized>,
+        line: &mut LazyLine<'t, '_>,
         candidates: &'t mut Candidates,
     ) -> LineView<'t, 'r> {
-        let phrases = match n {
-            Some(n) if !self.phrases.skips(text.len()) => self.phrases.find_normalized(n),
-            _ => [None, None],
+        let text = line.text();
+        let phrases = if self.phrases.skips(text.len()) {
+            [None, None]
+        } else {
+            self.phrases.find_normalized(line.normalized())
         };
-        match n {
-            Some(n) if text.len() <= self.pattern_reach => {
-                self.prefilter.candidates(n.folded(), candidates);
-            }
-            _ => candidates.clear(),
+        if text.len() <= self.pattern_reach {
+            self.prefilter
+                .candidates(text, || line.normalized().folded(), candidates);
+        } else {
+            candidates.clear();
         }
         LineView {
             text,
             phrases,
             candidates,
         }
-    }
-
-    /// Whether a line of `len` bytes needs normalising for this file.
-    pub(crate) fn reaches(&self, len: usize) -> bool {
-        len <= self.pattern_reach || !self.phrases.skips(len)
     }
 
     /// The boundary (`cut_after`) rule matching `line` that applies
@@ -514,7 +509,7 @@ pub(crate) fn compile_with(
     };
     let mut members = Vec::new();
     // The required literals of each rule, by kind, for the prefilter.
-    let mut required: [Vec<Option<Vec<String>>>; 3] = Default::default();
+    let mut needs: [Vec<Option<Needs>>; 3] = Default::default();
     for spec in &file.rules {
         // Parsed once: the set, the reach and the anchoring all read it.
         let hir = (!spec.fancy)
@@ -547,7 +542,7 @@ pub(crate) fn compile_with(
             Kind::CutAfter => 1,
             Kind::RemoveInline => 2,
         };
-        required[kind_index].push(hir.as_ref().and_then(literals::required));
+        needs[kind_index].push(hir.as_ref().map(Needs::of));
         let rule = Rule {
             id: format!("{name}/{}", spec.id),
             max_len: hir.as_ref().and_then(anchored_max_len),
@@ -574,7 +569,7 @@ pub(crate) fn compile_with(
         return Err(problems);
     }
     out.drop_sets.add_sets(label, &members, &out.drop)?;
-    out.prefilter = Prefilter::new(required.concat());
+    out.prefilter = Prefilter::new(needs.into_iter().flatten().collect());
     out.pattern_reach = out
         .drop
         .iter()

@@ -16,11 +16,17 @@
 //! all fold to `s`). Runs of spaces are folded to one in both, and a
 //! string's edge spaces are dropped, as the line's are.
 //!
-//! What has no such set (a pattern that can match `.{3}` alone, a fancy
-//! pattern) is tried on every line, as before.
+//! Two cheaper conditions come from the same tree and are tested first,
+//! on the line as it stands: the characters a `^`-anchored pattern can
+//! start with (`^[^\p{L}]+$` cannot match a line that starts with a
+//! letter), and whether every match holds a digit (`\d{1,2}:\d{2}`). The
+//! automaton runs only when a rule that needs it passes them.
+//!
+//! A pattern with none of the three (a fancy pattern, `.{3}`) is tried on
+//! every line, as before.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_syntax::hir::{Class, Hir, HirKind};
+use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Look};
 
 use crate::normalize::collapse_spaces;
 use crate::ruleset::phrase::fold_char;
@@ -60,6 +66,125 @@ impl Info {
         let from_exact = self.exact.clone().map(minimal);
         better(from_exact, self.required.clone().map(minimal))
     }
+}
+
+/// What a line must have for a pattern to match it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Needs {
+    /// One of these strings, folded ([`required`]).
+    pub literals: Option<Vec<String>>,
+    /// A first character in this class (start-anchored patterns only).
+    pub first: Option<ClassUnicode>,
+    /// A digit (`\d`) somewhere.
+    pub digit: bool,
+    /// No line longer than this (bytes) can match.
+    pub max_len: Option<usize>,
+}
+
+impl Needs {
+    /// Everything the syntax tree of a pattern says.
+    pub(crate) fn of(hir: &Hir) -> Needs {
+        let anchored = hir.properties().look_set_prefix().contains(Look::Start);
+        let p = hir.properties();
+        let bounded = anchored && p.look_set_suffix().contains(Look::End);
+        Needs {
+            literals: required(hir),
+            first: if anchored { first_chars(hir).0 } else { None },
+            digit: needs_digit(hir),
+            max_len: if bounded { p.maximum_len() } else { None },
+        }
+    }
+}
+
+/// The characters a match of `hir` can start with (`None`: any), and
+/// whether it can match the empty string. Assertions match empty.
+fn first_chars(hir: &Hir) -> (Option<ClassUnicode>, bool) {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => (Some(ClassUnicode::empty()), true),
+        HirKind::Literal(lit) => match std::str::from_utf8(&lit.0)
+            .ok()
+            .and_then(|s| s.chars().next())
+        {
+            Some(c) => (
+                Some(ClassUnicode::new([ClassUnicodeRange::new(c, c)])),
+                false,
+            ),
+            None => (None, false),
+        },
+        HirKind::Class(Class::Unicode(c)) => (Some(c.clone()), false),
+        HirKind::Class(Class::Bytes(c)) => (c.to_unicode_class(), false),
+        HirKind::Capture(cap) => first_chars(&cap.sub),
+        HirKind::Repetition(rep) => {
+            let (class, empty) = first_chars(&rep.sub);
+            (class, empty || rep.min == 0)
+        }
+        HirKind::Concat(children) => {
+            let mut out = ClassUnicode::empty();
+            for child in children {
+                let (class, empty) = first_chars(child);
+                let Some(class) = class else {
+                    return (None, false);
+                };
+                out.union(&class);
+                if !empty {
+                    return (Some(out), false);
+                }
+            }
+            (Some(out), true)
+        }
+        HirKind::Alternation(children) => {
+            let mut out = ClassUnicode::empty();
+            let mut any_empty = false;
+            for child in children {
+                let (class, empty) = first_chars(child);
+                let Some(class) = class else {
+                    return (None, false);
+                };
+                out.union(&class);
+                any_empty |= empty;
+            }
+            (Some(out), any_empty)
+        }
+    }
+}
+
+/// Whether every match of `hir` holds a decimal digit.
+fn needs_digit(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(lit) => lit.0.iter().any(u8::is_ascii_digit),
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut outside = c.clone();
+            outside.difference(digits());
+            !c.ranges().is_empty() && outside.ranges().is_empty()
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            !c.ranges().is_empty()
+                && c.ranges()
+                    .iter()
+                    .all(|r| r.start().is_ascii_digit() && r.end().is_ascii_digit())
+        }
+        HirKind::Capture(cap) => needs_digit(&cap.sub),
+        HirKind::Repetition(rep) => rep.min > 0 && needs_digit(&rep.sub),
+        HirKind::Concat(children) => children.iter().any(needs_digit),
+        HirKind::Alternation(children) => children.iter().all(needs_digit),
+    }
+}
+
+/// `\d`: Unicode decimal digits.
+fn digits() -> &'static ClassUnicode {
+    static DIGITS: std::sync::OnceLock<ClassUnicode> = std::sync::OnceLock::new();
+    DIGITS.get_or_init(|| match regex_syntax::parse(r"\d").map(Hir::into_kind) {
+        Ok(HirKind::Class(Class::Unicode(c))) => c,
+        _ => ClassUnicode::empty(),
+    })
+}
+
+/// Whether `text` holds a character that `\d` can match (any numeric
+/// character counts: a wider test is still a sound one).
+fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+        || (!text.is_ascii() && text.chars().any(char::is_numeric))
 }
 
 /// The strings of which every match of `hir` holds one (folded, edge
@@ -265,15 +390,66 @@ fn fold_str(s: &str) -> String {
     out
 }
 
-/// The required literals of several rules, found in one pass per line.
+/// Lower bounds of the line lengths (bytes) each automaton serves: a
+/// long line is searched only for the literals of rules that can match
+/// lines that long, a handful, where the automaton's own prefilter skips
+/// most bytes.
+const REACH_FLOORS: [usize; 3] = [0, 256, 4096];
+
+/// The necessary conditions of several rules, tested once per line.
 #[derive(Debug, Default)]
 pub(crate) struct Prefilter {
-    automaton: Option<AhoCorasick>,
+    /// One automaton per [`REACH_FLOORS`] entry, over the literals of the
+    /// slots that can match lines longer than the floor.
+    automata: Vec<Option<Literals>>,
+    /// What each slot needs besides its literals, and whether it has any.
+    slots: Vec<Slot>,
+}
+
+#[derive(Debug)]
+struct Literals {
+    automaton: AhoCorasick,
     /// The rule slots each automaton pattern makes candidates.
     enables: Vec<Vec<u32>>,
-    /// Slots that are candidates on every line (no required literal).
-    always: Vec<u32>,
-    slots: usize,
+}
+
+impl Literals {
+    /// An automaton over the literals of `slots` that `keep` selects;
+    /// `None` if there are none (or, never seen at these sizes, they do not
+    /// build: the caller then tries those slots whatever their literals).
+    fn build(needs: &[Needs], keep: impl Fn(&Needs) -> bool) -> Result<Option<Literals>, ()> {
+        let mut texts: Vec<&str> = Vec::new();
+        let mut enables: Vec<Vec<u32>> = Vec::new();
+        for (slot, need) in needs.iter().enumerate().filter(|(_, n)| keep(n)) {
+            for s in need.literals.iter().flatten() {
+                match texts.iter().position(|t| *t == s) {
+                    Some(i) => enables[i].push(slot as u32),
+                    None => {
+                        texts.push(s);
+                        enables.push(vec![slot as u32]);
+                    }
+                }
+            }
+        }
+        if texts.is_empty() {
+            return Ok(None);
+        }
+        // Standard semantics for overlapping search: every occurrence of
+        // every string counts, so none hides another.
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&texts)
+            .map(|automaton| Some(Literals { automaton, enables }))
+            .map_err(|_| ())
+    }
+}
+
+#[derive(Debug)]
+struct Slot {
+    first: Option<ClassUnicode>,
+    digit: bool,
+    literals: bool,
+    max_len: usize,
 }
 
 /// Which rule slots may match the current line.
@@ -294,6 +470,10 @@ impl Candidates {
         self.bits[i / 64] |= 1 << (i % 64);
     }
 
+    fn unset(&mut self, i: usize) {
+        self.bits[i / 64] &= !(1 << (i % 64));
+    }
+
     /// No slot may match.
     pub(crate) fn clear(&mut self) {
         self.bits.iter_mut().for_each(|w| *w = 0);
@@ -306,68 +486,107 @@ impl Candidates {
 }
 
 impl Prefilter {
-    /// A prefilter over `slots` rules, each with its required literals
-    /// (`None`: tried on every line).
-    pub(crate) fn new(slots: Vec<Option<Vec<String>>>) -> Prefilter {
-        let mut texts: Vec<String> = Vec::new();
-        let mut enables: Vec<Vec<u32>> = Vec::new();
-        let mut always = Vec::new();
-        let n = slots.len();
-        for (slot, set) in slots.into_iter().enumerate() {
-            let Some(set) = set else {
-                always.push(slot as u32);
-                continue;
-            };
-            for s in set {
-                match texts.iter().position(|t| *t == s) {
-                    Some(i) => enables[i].push(slot as u32),
-                    None => {
-                        texts.push(s);
-                        enables.push(vec![slot as u32]);
+    /// A prefilter over rules with what each needs (`None`: a rule tried on
+    /// every line).
+    pub(crate) fn new(needs: Vec<Option<Needs>>) -> Prefilter {
+        let needs: Vec<Needs> = needs.into_iter().map(Option::unwrap_or_default).collect();
+        let mut slots: Vec<Slot> = needs
+            .iter()
+            .map(|need| Slot {
+                first: need.first.clone(),
+                digit: need.digit,
+                literals: need.literals.is_some(),
+                max_len: need.max_len.unwrap_or(usize::MAX),
+            })
+            .collect();
+        let mut automata = Vec::with_capacity(REACH_FLOORS.len());
+        for floor in REACH_FLOORS {
+            let reaches = |n: &Needs| n.max_len.is_none_or(|m| m > floor);
+            match Literals::build(&needs, reaches) {
+                Ok(lits) => automata.push(lits),
+                Err(()) => {
+                    for (slot, need) in slots.iter_mut().zip(&needs) {
+                        slot.literals &= !reaches(need);
                     }
+                    automata.push(None);
                 }
             }
         }
-        let automaton = if texts.is_empty() {
-            None
-        } else {
-            // Standard semantics for overlapping search: every occurrence
-            // of every string counts, so none hides another.
-            let built = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&texts);
-            match built {
-                Ok(ac) => Some(ac),
-                Err(_) => {
-                    // Never seen with these sizes; without the automaton
-                    // every slot is simply always tried.
-                    always = (0..n as u32).collect();
-                    enables.clear();
-                    None
-                }
-            }
-        };
-        Prefilter {
-            automaton,
-            enables,
-            always,
-            slots: n,
-        }
+        Prefilter { automata, slots }
     }
 
-    /// Marks in `out` every slot that may match a line whose folded text
-    /// (as [`crate::ruleset::phrase::Normalized`] holds it) is `folded`.
-    pub(crate) fn candidates(&self, folded: &str, out: &mut Candidates) {
+    /// Marks in `out` every slot that may match `line`; `folded` gives the
+    /// line folded as [`crate::ruleset::phrase::Normalized`] holds it, and
+    /// is asked for only when a slot's literals are to be looked up.
+    pub(crate) fn candidates<'a>(
+        &self,
+        line: &str,
+        folded: impl FnOnce() -> &'a str,
+        out: &mut Candidates,
+    ) {
         out.bits.clear();
-        out.bits.resize(self.slots.div_ceil(64), 0);
-        for &slot in &self.always {
-            out.set(slot as usize);
-        }
-        if let Some(ac) = &self.automaton {
-            for m in ac.find_overlapping_iter(folded) {
-                for &slot in &self.enables[m.pattern().as_usize()] {
-                    out.set(slot as usize);
+        out.bits.resize(self.slots.len().div_ceil(64), 0);
+        let first = line.chars().next();
+        let mut digit = None;
+        let mut literals = false;
+        for (i, slot) in self.slots.iter().enumerate() {
+            if line.len() > slot.max_len {
+                continue;
+            }
+            if let Some(class) = &slot.first {
+                let starts = first.is_some_and(|c| {
+                    class
+                        .ranges()
+                        .binary_search_by(|r| {
+                            if r.end() < c {
+                                std::cmp::Ordering::Less
+                            } else if r.start() > c {
+                                std::cmp::Ordering::Greater
+                            } else {
+                                std::cmp::Ordering::Equal
+                            }
+                        })
+                        .is_ok()
+                });
+                if !starts {
+                    continue;
                 }
+            }
+            if slot.digit && !*digit.get_or_insert_with(|| has_digit(line)) {
+                continue;
+            }
+            out.set(i);
+            literals |= slot.literals;
+        }
+        let floor = REACH_FLOORS
+            .iter()
+            .rposition(|&f| f < line.len())
+            .unwrap_or(0);
+        let Some(lits) = self.automata.get(floor).and_then(Option::as_ref) else {
+            return;
+        };
+        if !literals {
+            return;
+        }
+        // Slots that passed so far and need a literal wait for it.
+        let mut waiting = Candidates {
+            bits: vec![0; out.bits.len()],
+        };
+        for (i, slot) in self.slots.iter().enumerate() {
+            if slot.literals && out.has(i) {
+                out.unset(i);
+                waiting.set(i);
+            }
+        }
+        for m in lits.automaton.find_overlapping_iter(folded()) {
+            for &slot in &lits.enables[m.pattern().as_usize()] {
+                if waiting.has(slot as usize) {
+                    out.set(slot as usize);
+                    waiting.unset(slot as usize);
+                }
+            }
+            if !waiting.any() {
+                break;
             }
         }
     }
@@ -451,17 +670,66 @@ mod tests {
 
     #[test]
     fn candidates_are_the_rules_whose_strings_occur() {
+        let needs = |v: &[&str]| {
+            Some(Needs {
+                literals: strings(v),
+                ..Needs::default()
+            })
+        };
         let p = Prefilter::new(vec![
-            strings(&["share"]),
+            needs(&["share"]),
             None,
-            strings(&["cookies", "privacy"]),
+            needs(&["cookies", "privacy"]),
         ]);
         let mut c = Candidates::default();
-        p.candidates("our privacy policy", &mut c);
+        p.candidates("Our privacy policy", || "our privacy policy", &mut c);
         assert!(!c.has(0) && c.has(1) && c.has(2));
-        p.candidates("share this", &mut c);
+        p.candidates("Share this", || "share this", &mut c);
         assert!(c.has(0) && c.has(1) && !c.has(2));
         c.clear();
         assert!(!c.any());
+    }
+
+    #[test]
+    fn first_characters_and_digits_rule_lines_out() {
+        let of = |p: &str| Some(Needs::of(&regex_syntax::parse(p).expect("valid")));
+        let p = Prefilter::new(vec![
+            of(r"^[^\p{L}]+$"),
+            of(r"^[^.!?]{0,30}\d{1,2}:\d{2}$"),
+            of(r"(?i)^(?:share|tweet)$"),
+        ]);
+        let mut c = Candidates::default();
+        let mut check = |line: &str, want: [bool; 3]| {
+            let folded = line.to_lowercase();
+            p.candidates(line, || folded.as_str(), &mut c);
+            assert_eq!([c.has(0), c.has(1), c.has(2)], want, "{line}");
+        };
+        check("12:30", [true, true, false]);
+        check("Updated at 12:30", [false, true, false]);
+        check("Tweet", [false, false, true]);
+        check("Prose without numbers", [false, false, false]);
+        check("١٢:٣٠", [true, true, false]);
+    }
+
+    #[test]
+    fn first_characters_follow_optional_parts() {
+        let first = |p: &str| first_chars(&regex_syntax::parse(p).expect("valid")).0;
+        let class = first(r"^(?:www\.)?x").expect("bounded");
+        let has = |c: char| {
+            class
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= c && c <= r.end())
+        };
+        assert!(has('w') && has('x') && !has('a'));
+        let any = first(r"^.?x").expect("bounded");
+        assert!(any
+            .ranges()
+            .iter()
+            .any(|r| r.start() <= 'a' && 'é' <= r.end()));
+        assert!(!needs_digit(&regex_syntax::parse(r"\d?x").expect("valid")));
+        assert!(needs_digit(
+            &regex_syntax::parse(r"(?:a\d|\d{2}b)").expect("valid")
+        ));
     }
 }

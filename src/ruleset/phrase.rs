@@ -178,6 +178,36 @@ fn is_decoration(c: char) -> bool {
     )
 }
 
+/// A line and its normalised form, made on first use.
+pub(crate) struct LazyLine<'t, 'n> {
+    text: &'t str,
+    norm: &'n mut Normalized,
+    done: bool,
+}
+
+impl<'t, 'n> LazyLine<'t, 'n> {
+    /// `text`, to be normalised into `norm` when first asked.
+    pub(crate) fn new(text: &'t str, norm: &'n mut Normalized) -> Self {
+        LazyLine {
+            text,
+            norm,
+            done: false,
+        }
+    }
+
+    pub(crate) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    pub(crate) fn normalized(&mut self) -> &Normalized {
+        if !self.done {
+            normalize_into(self.text, self.norm);
+            self.done = true;
+        }
+        self.norm
+    }
+}
+
 /// Folds one character as lines and phrases are folded: full-width ASCII
 /// to ASCII, any space to ' ', lowercase, and the few letters whose case
 /// folding is not their lowercase (ſ, final ς, µ, the Greek symbol
