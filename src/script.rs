@@ -62,7 +62,7 @@ fn is_mark(c: char) -> bool {
 }
 
 /// Whether `c` is a letter (`char::is_alphabetic`), answered without the
-/// Unicode tables for ASCII, Han, kana and Hangul syllables: the table
+/// Unicode tables for the letters of the commonest scripts: the table
 /// search was a tenth of the judgement's time on CJK pages.
 pub(crate) fn is_letter(c: char) -> bool {
     if c.is_ascii() {
@@ -72,6 +72,11 @@ pub(crate) fn is_letter(c: char) -> bool {
         0x4E00..=0x9FFF | 0x3400..=0x4DBF | 0xAC00..=0xD7A3 | 0x3041..=0x3096 | 0x30A1..=0x30FA => {
             true
         }
+        // Latin letters with diacritics, basic Cyrillic, Greek, Hebrew,
+        // Arabic and Devanagari letters.
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x400..=0x481 | 0x48A..=0x52F => true,
+        0x391..=0x3A1 | 0x3A3..=0x3A9 | 0x3B1..=0x3C9 | 0x5D0..=0x5EA | 0x621..=0x63A => true,
+        0x641..=0x64A | 0x905..=0x939 => true,
         _ => c.is_alphabetic(),
     }
 }

@@ -184,7 +184,7 @@ fn digits() -> &'static ClassUnicode {
 /// character counts: a wider test is still a sound one).
 fn has_digit(text: &str) -> bool {
     text.bytes().any(|b| b.is_ascii_digit())
-        || (!text.is_ascii() && text.chars().any(char::is_numeric))
+        || (!text.is_ascii() && text.chars().any(crate::script::is_number))
 }
 
 /// The strings of which every match of `hir` holds one (folded, edge

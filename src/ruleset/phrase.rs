@@ -222,6 +222,11 @@ pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
         push(c);
         return;
     }
+    if matches!(c as u32, 0x3001..=0x9FFF | 0xAC00..=0xD7A3) {
+        // CJK punctuation, kana, Han and Hangul have no case and no space.
+        push(c);
+        return;
+    }
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         c if c.is_whitespace() => ' ',
@@ -261,8 +266,29 @@ pub(crate) fn normalize_into(line: &str, out: &mut Normalized) {
     out.original.clear();
     out.original.push_str(line);
     let mut space = false;
+    if line.is_ascii() {
+        // Most lines: one byte per character, no table lookups.
+        for b in line.bytes() {
+            if b.is_ascii_whitespace() || b == 0x0B {
+                space = !out.buf.is_empty();
+                continue;
+            }
+            if space {
+                out.buf.push(' ');
+                space = false;
+            }
+            out.buf.push(char::from(b.to_ascii_lowercase()));
+        }
+    } else {
+        normalize_chars(line, &mut out.buf);
+    }
+    trim_decoration(out);
+}
+
+/// [`normalize_into`]'s folding for any text.
+fn normalize_chars(line: &str, buf: &mut String) {
+    let mut space = false;
     for c in line.chars() {
-        let buf = &mut out.buf;
         fold_char(c, |f| {
             if f == ' ' {
                 space = !buf.is_empty();
@@ -275,6 +301,10 @@ pub(crate) fn normalize_into(line: &str, out: &mut Normalized) {
             buf.push(f);
         });
     }
+}
+
+/// Sets the bounds of `out`'s text: decoration and a trailing colon off.
+fn trim_decoration(out: &mut Normalized) {
     let text = out.buf.as_str();
     let lo = text.len() - text.trim_start_matches(is_decoration).len();
     let mut hi = text.trim_end_matches(is_decoration).len().max(lo);
