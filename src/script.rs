@@ -83,10 +83,11 @@ pub(crate) fn is_letter(c: char) -> bool {
 
 /// Whether `c` is numeric (`char::is_numeric`), ASCII first.
 pub(crate) fn is_number(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_digit()
-    } else {
-        !is_cjk(c) && c.is_numeric()
+    match c as u32 {
+        0..=0x7F => c.is_ascii_digit(),
+        // Below the Arabic-Indic digits only ² ³ ¹ ¼ ½ ¾ are numbers.
+        0x80..=0x65F => matches!(c, '²' | '³' | '¹' | '¼' | '½' | '¾'),
+        _ => !is_cjk(c) && c.is_numeric(),
     }
 }
 
