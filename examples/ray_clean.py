@@ -23,13 +23,14 @@ def main() -> None:
     p.add_argument("output")
     p.add_argument("--column", default="text")
     p.add_argument("--lang")
+    p.add_argument("--no-headline", action="store_true", help="drop the article's headline too, as the CLI's --no-headline")
     p.add_argument("--actors", type=int, default=2, help="cleaning actors (one core each)")
     args = p.parse_args()
 
     ds = ray.data.read_json(args.input)
     ds = ds.map_batches(
         DechaffMapper,
-        fn_constructor_kwargs={"column": args.column, "lang": args.lang},
+        fn_constructor_kwargs={"column": args.column, "lang": args.lang, "headline": not args.no_headline},
         batch_format="pyarrow",
         batch_size=256,
         concurrency=args.actors,

@@ -20,7 +20,8 @@ from . import Cleaner
 
 class DechaffMapper:
     """Cleans ``column`` of each ``pyarrow.Table`` batch; keyword arguments
-    other than those below go to ``Cleaner``."""
+    other than those below go to ``Cleaner`` (``lang``, ``rules``,
+    ``min_kept``, ``encoding``, ``headline``)."""
 
     def __init__(
         self,
