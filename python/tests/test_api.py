@@ -168,6 +168,23 @@ def test_a_pickled_cleaner_still_drops_the_headline():
     assert got == dechaff.Cleaner(headline=False).clean(page).text
 
 
+def test_unpickling_the_same_cleaner_twice_gives_one_engine():
+    # Spark unpickles the Cleaner for every task: equal copies in one
+    # process must share one object, so the rules compile once per worker.
+    data = pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.1))
+    first = pickle.loads(data)
+    first.clean(PAGE)
+    assert pickle.loads(data) is first
+    # Any difference in the options or the rules is another cleaner.
+    assert pickle.loads(pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.1, headline=False))) is not first
+    assert pickle.loads(pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.2))) is not first
+    # Only the few most recent are kept.
+    for share in (0.3, 0.4, 0.5, 0.6):
+        pickle.loads(pickle.dumps(dechaff.Cleaner(min_kept=share)))
+    assert pickle.loads(data) is not first
+    assert len(dechaff._restored) <= dechaff._RESTORED_MAX
+
+
 def test_rule_error_carries_the_position_and_the_cli_message(tmp_path, cli):
     (tmp_path / "eng.yaml").write_text(BAD_RULE)
     with pytest.raises(dechaff.RuleError) as info:
