@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--lang", help="use this language's rules instead of detecting (ISO 639-3)")
     p.add_argument("--rules", help="a directory of rule files, as the CLI's --rules")
     p.add_argument("--min-kept", type=float, default=dechaff.DEFAULT_MIN_KEPT)
+    p.add_argument("--no-headline", action="store_true", help="drop the article's headline too, as the CLI's --no-headline")
     p.add_argument("--removals", action="store_true", help="add the removals as a list column")
     p.add_argument("--partitions", type=int, help="repartition the input into this many tasks")
     args = p.parse_args()
@@ -45,7 +46,9 @@ def main() -> None:
 
     # Built on the driver, so a bad rule file or language fails here; each
     # task gets a pickled copy that rebuilds the engine on first use.
-    cleaner = dechaff.Cleaner(lang=args.lang, rules=args.rules, min_kept=args.min_kept)
+    cleaner = dechaff.Cleaner(
+        lang=args.lang, rules=args.rules, min_kept=args.min_kept, headline=not args.no_headline
+    )
 
     spark = SparkSession.builder.appName("dechaff").getOrCreate()
     started = time.perf_counter()

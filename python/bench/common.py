@@ -33,12 +33,25 @@ def write_jsonl(path: Path, docs: list[str]) -> None:
             f.write(json.dumps({"id": i, "text": d}, ensure_ascii=False) + "\n")
 
 
-def cli_binary() -> str:
-    """The release CLI, built if needed."""
-    if os.environ.get("DECHAFF_BIN"):
-        return os.environ["DECHAFF_BIN"]
+def _release_dir() -> Path:
     meta = json.loads(
         subprocess.check_output(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=ROOT)
     )
+    return Path(meta["target_directory"]) / "release"
+
+
+def cli_binary() -> str:
+    """The release CLI ($DECHAFF_BIN, or built if needed)."""
+    if os.environ.get("DECHAFF_BIN"):
+        return os.environ["DECHAFF_BIN"]
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "dechaff"], cwd=ROOT, check=True)
-    return str(Path(meta["target_directory"]) / "release" / "dechaff")
+    return str(_release_dir() / "dechaff")
+
+
+def release_example(name: str, env: str) -> str:
+    """The release build of ``examples/{name}.rs`` ($``env``, or built if
+    needed)."""
+    if os.environ.get(env):
+        return os.environ[env]
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--example", name], cwd=ROOT, check=True)
+    return str(_release_dir() / "examples" / name)

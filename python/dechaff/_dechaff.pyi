@@ -103,6 +103,9 @@ class Cleaner:
     RuleError.
     ``min_kept``: the safety net's threshold, 0 to 1 (0 switches it off).
     ``encoding``: a WHATWG label for ``clean_bytes`` instead of guessing.
+    ``headline``: False drops the article's headline (the title lines right
+    before the body) as the CLI's ``--no-headline`` does, for corpora whose
+    gold is the body alone.
 
     Picklable (datatrove, Spark and Ray ship it to workers): the copy carries
     the options and the rule files' text, and builds its engine on first use.
@@ -115,6 +118,7 @@ class Cleaner:
         rules: Union[str, PathLike[str], Mapping[str, str], None] = None,
         min_kept: float = 0.02,
         encoding: Optional[str] = None,
+        headline: bool = True,
     ) -> None: ...
     @property
     def lang(self) -> Optional[str]: ...
@@ -122,6 +126,9 @@ class Cleaner:
     def encoding(self) -> Optional[str]: ...
     @property
     def min_kept(self) -> float: ...
+    @property
+    def headline(self) -> bool:
+        """Whether the article's headline is kept (False: ``--no-headline``)."""
     @property
     def rule_files(self) -> dict[str, str]:
         """The rule files added to the built-in ones: {label: YAML text}."""

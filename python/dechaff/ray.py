@@ -4,11 +4,16 @@
     from dechaff.ray import DechaffMapper
 
     ds = ray.data.read_json("pages.jsonl")
-    ds = ds.map_batches(DechaffMapper, batch_format="pyarrow", concurrency=2)
+    ds = ds.map_batches(DechaffMapper, batch_format="pyarrow",
+                        compute=ray.data.ActorPoolStrategy(size=2))
     ds.write_parquet("clean/")
 
 ``DechaffMapper`` is a callable class, so each Ray actor builds its Cleaner
-once and reuses it for every batch.
+once and reuses it for every batch. Actors are started first, so a pool
+that holds every CPU leaves the read tasks none and the dataset hangs
+(ray-project/ray#44687): keep the pool smaller than the CPUs, or let reading
+and writing reserve none, as ``examples/ray_clean.py`` does
+(``ray_remote_args={"num_cpus": 0}``).
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from . import Cleaner
 
 class DechaffMapper:
     """Cleans ``column`` of each ``pyarrow.Table`` batch; keyword arguments
-    other than those below go to ``Cleaner``."""
+    other than those below go to ``Cleaner`` (``lang``, ``rules``,
+    ``min_kept``, ``encoding``, ``headline``)."""
 
     def __init__(
         self,

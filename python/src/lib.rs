@@ -44,6 +44,9 @@ struct Config {
     lang: Option<String>,
     encoding: Option<String>,
     min_kept: f64,
+    /// Keep the article's headline (`Options::headline`; the CLI's
+    /// `--no-headline` is false).
+    headline: bool,
     /// Rule files as (label, source), in the order they are added. The label
     /// is what error messages name: the path as the CLI would print it.
     rule_files: Vec<(String, String)>,
@@ -55,9 +58,15 @@ struct Config {
 /// A rule file read from disk: its label, and its text or why it has none.
 type RuleSource = (String, Result<String, RuleProblem>);
 
-/// What `__reduce__` hands to `_from_state`: lang, encoding, min_kept and
-/// the rule files.
-type State = (Option<String>, Option<String>, f64, Vec<(String, String)>);
+/// What `__reduce__` hands to `_from_state`: lang, encoding, min_kept,
+/// headline and the rule files.
+type State = (
+    Option<String>,
+    Option<String>,
+    f64,
+    bool,
+    Vec<(String, String)>,
+);
 
 fn read_rule_dir(dir: &Path) -> Result<Vec<RuleSource>, Error> {
     let io = |path: &Path, source| Error::Io {
@@ -112,7 +121,7 @@ fn build(config: &Config) -> Result<dechaff::Cleaner, Error> {
         encoding: config.encoding.clone(),
         trace: false,
         min_kept: config.min_kept,
-        ..Options::default()
+        headline: config.headline,
     };
     dechaff::Cleaner::new(rules, options)
 }
@@ -294,6 +303,12 @@ fn par_map<T: Sync, R: Send>(
 /// A configured cleaner: build once, reuse for every document. Picklable:
 /// the copy carries the options and the rule files' text, and builds its
 /// engine on first use.
+///
+/// `Cleaner(lang=None, rules=None, min_kept=0.02, encoding=None,
+/// headline=True)`: `lang` an ISO 639-3 code instead of detection, `rules` a
+/// directory or a dict of file name to YAML, `min_kept` the safety net's
+/// threshold, `encoding` a WHATWG label for `clean_bytes`, `headline=False`
+/// drops the article's headline as the CLI's `--no-headline` does.
 #[pyclass(module = "dechaff._dechaff", name = "Cleaner", frozen)]
 struct Cleaner {
     config: Config,
@@ -325,13 +340,14 @@ impl Cleaner {
 #[pymethods]
 impl Cleaner {
     #[new]
-    #[pyo3(signature = (lang=None, rules=None, min_kept=dechaff::DEFAULT_MIN_KEPT, encoding=None))]
+    #[pyo3(signature = (lang=None, rules=None, min_kept=dechaff::DEFAULT_MIN_KEPT, encoding=None, headline=true))]
     fn new(
         py: Python<'_>,
         lang: Option<String>,
         rules: Option<&Bound<'_, PyAny>>,
         min_kept: f64,
         encoding: Option<String>,
+        headline: bool,
     ) -> PyResult<Self> {
         if !(0.0..=1.0).contains(&min_kept) {
             return Err(PyValueError::new_err(format!(
@@ -365,6 +381,7 @@ impl Cleaner {
                         lang: None,
                         encoding: None,
                         min_kept,
+                        headline,
                         rule_files: rule_files.clone(),
                     };
                     if let Err(Error::Rules(more)) = build(&config) {
@@ -379,6 +396,7 @@ impl Cleaner {
             lang,
             encoding,
             min_kept,
+            headline,
             rule_files,
         };
         let cleaner = Cleaner {
@@ -395,12 +413,13 @@ impl Cleaner {
     /// engine: a worker pays for that on its first page.
     #[staticmethod]
     fn _from_state(state: State) -> Self {
-        let (lang, encoding, min_kept, rule_files) = state;
+        let (lang, encoding, min_kept, headline, rule_files) = state;
         Cleaner {
             config: Config {
                 lang,
                 encoding,
                 min_kept,
+                headline,
                 rule_files,
             },
             engine: OnceLock::new(),
@@ -414,6 +433,7 @@ impl Cleaner {
             c.lang.clone(),
             c.encoding.clone(),
             c.min_kept,
+            c.headline,
             c.rule_files.clone(),
         );
         Ok((restore, (state,).into_pyobject(py)?.into_any().unbind()))
@@ -437,6 +457,12 @@ impl Cleaner {
         self.config.min_kept
     }
 
+    /// Whether the article's headline is kept (false: `--no-headline`).
+    #[getter]
+    fn headline(&self) -> bool {
+        self.config.headline
+    }
+
     /// The rule files added to the built-in ones: {label: YAML text}.
     #[getter]
     fn rule_files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
@@ -451,10 +477,11 @@ impl Cleaner {
         let c = &self.config;
         let opt = |v: &Option<String>| v.as_ref().map_or("None".to_owned(), |s| format!("{s:?}"));
         format!(
-            "Cleaner(lang={}, encoding={}, min_kept={}, rule_files={})",
+            "Cleaner(lang={}, encoding={}, min_kept={}, headline={}, rule_files={})",
             opt(&c.lang),
             opt(&c.encoding),
             c.min_kept,
+            if c.headline { "True" } else { "False" },
             c.rule_files.len()
         )
     }

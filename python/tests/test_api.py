@@ -139,10 +139,11 @@ def test_pickled_cleaner_keeps_options_and_rules(tmp_path):
         "  - id: weather-box\n    why: A site's weather widget.\n    pattern: '^Weather: .*$'\n"
         "    examples:\n      remove: ['Weather: 12°C, rain']\n      keep: ['The weather was fine.']\n"
     )
-    original = dechaff.Cleaner(lang="eng", rules=tmp_path, min_kept=0.1)
+    original = dechaff.Cleaner(lang="eng", rules=tmp_path, min_kept=0.1, headline=False)
     page = PAGE + "\nWeather: 12°C, rain\n"
     copy = pickle.loads(pickle.dumps(original))
-    assert (copy.lang, copy.min_kept) == ("eng", 0.1)
+    assert (copy.lang, copy.min_kept, copy.headline) == ("eng", 0.1, False)
+    assert repr(copy) == repr(original) and "headline=False" in repr(copy)
     assert copy.rule_files == original.rule_files and len(copy.rule_files) == 1
     got = copy.clean(page)
     assert "Weather:" not in got.text
@@ -153,6 +154,35 @@ def test_pickled_cleaner_keeps_options_and_rules(tmp_path):
     inline = dechaff.Cleaner(rules={"eng.yaml": (tmp_path / "eng.yaml").read_text()})
     (tmp_path / "eng.yaml").unlink()
     assert "Weather:" not in pickle.loads(pickle.dumps(inline)).clean(page).text
+
+
+def test_a_pickled_cleaner_still_drops_the_headline():
+    page = (ROOT / "tests/fixtures/score/headline-across-byline-and-share-region.txt").read_text()
+    copy = pickle.loads(pickle.dumps(dechaff.Cleaner(headline=False)))
+    assert copy.headline is False
+    got = copy.clean(page).text
+    # The engine is rebuilt from the pickled state: the headline must be
+    # gone there too, not only in the attribute.
+    assert "River clean-up volunteers" not in got
+    assert "River clean-up volunteers" in dechaff.Cleaner().clean(page).text
+    assert got == dechaff.Cleaner(headline=False).clean(page).text
+
+
+def test_unpickling_the_same_cleaner_twice_gives_one_engine():
+    # Spark unpickles the Cleaner for every task: equal copies in one
+    # process must share one object, so the rules compile once per worker.
+    data = pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.1))
+    first = pickle.loads(data)
+    first.clean(PAGE)
+    assert pickle.loads(data) is first
+    # Any difference in the options or the rules is another cleaner.
+    assert pickle.loads(pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.1, headline=False))) is not first
+    assert pickle.loads(pickle.dumps(dechaff.Cleaner(lang="eng", min_kept=0.2))) is not first
+    # Only the few most recent are kept.
+    for share in (0.3, 0.4, 0.5, 0.6):
+        pickle.loads(pickle.dumps(dechaff.Cleaner(min_kept=share)))
+    assert pickle.loads(data) is not first
+    assert len(dechaff._restored) <= dechaff._RESTORED_MAX
 
 
 def test_rule_error_carries_the_position_and_the_cli_message(tmp_path, cli):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import dechaff
-from conftest import records
+import os
+import subprocess
+import sys
 
 import pytest
+
+import dechaff
+from conftest import ROOT, records, write_jsonl
 
 
 def test_map_batches_with_the_callable_class():
@@ -17,12 +21,61 @@ def test_map_batches_with_the_callable_class():
     ray.init(num_cpus=2, include_dashboard=False, ignore_reinit_error=True)
     try:
         ds = ray.data.from_items(rows).map_batches(
-            DechaffMapper, batch_format="pyarrow", batch_size=64, concurrency=2
+            DechaffMapper,
+            batch_format="pyarrow",
+            batch_size=64,
+            compute=ray.data.ActorPoolStrategy(size=2),
+            fn_constructor_kwargs={"headline": False},
         )
         out = {r["id"]: r for r in ds.take_all()}
     finally:
         ray.shutdown()
-    cleaner = dechaff.Cleaner()
+    # The constructor's keyword arguments reach the actors' Cleaner.
+    cleaner = dechaff.Cleaner(headline=False)
     assert len(out) == len(rows)
     for row in rows:
         assert out[row["id"]]["text"] == cleaner.clean(row["text"]).text
+
+
+def test_ray_recipe_on_3000_records(tmp_path):
+    """examples/ray_clean.py end to end, JSON Lines in, Parquet out, with as
+    many actors as CPUs: the configuration that hung when the actors held
+    every CPU and the read task got none."""
+    pytest.importorskip("ray")
+    pq = pytest.importorskip("pyarrow.parquet")
+    n = 3000
+    rows = records(n)
+    rows[5]["text"] = None
+    write_jsonl(tmp_path / "in.jsonl", rows)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "ray_clean.py"), str(tmp_path / "in.jsonl"),
+         str(tmp_path / "out"), "--actors", str(os.cpu_count() or 1)],
+        env=dict(os.environ, RAY_DATA_DISABLE_PROGRESS_BARS="1"),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert f"{n} rows cleaned" in run.stdout
+    got = {r["id"]: r for r in pq.read_table(tmp_path / "out").to_pylist()}
+    assert len(got) == n
+    cleaner = dechaff.Cleaner()
+    cache: dict[str, dechaff.Cleaned] = {}
+    for row in rows:
+        out = got[row["id"]]
+        assert (out["n"], out["page"]) == (row["n"], row["page"])
+        if row["text"] is None:
+            assert out["text"] is None and out["dechaff_lang"] is None
+            continue
+        want = cache.get(row["page"]) or cache.setdefault(row["page"], cleaner.clean(row["text"]))
+        assert out["text"] == want.text
+        assert out["dechaff_lang"] == want.lang
+        assert out["dechaff_removed_chars"] == want.removed_chars
+    # A second run into the same directory would add files and count both.
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "ray_clean.py"), str(tmp_path / "in.jsonl"), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert again.returncode != 0 and "is not empty" in again.stderr
