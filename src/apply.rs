@@ -112,9 +112,11 @@ pub(crate) fn apply<'t, 'r>(
     removals: &mut Removals,
     guard: &mut Guard<'r>,
 ) -> Vec<(usize, Evidence<'r>)> {
-    // One normalised line and one candidate set per file, reused.
+    // One normalised line, and one candidate set and phrase result per
+    // file, reused from line to line.
     let mut norm = Normalized::default();
     let mut candidates = vec![Candidates::default(); files.len()];
+    let mut phrases: Vec<[Option<&'r Rule>; 2]> = vec![[None, None]; files.len()];
     if files.iter().any(|f| !f.inline.is_empty()) {
         for block in blocks.iter_mut() {
             remove_inline(block, files, removals, guard, &mut norm, &mut candidates[0]);
@@ -127,22 +129,21 @@ pub(crate) fn apply<'t, 'r>(
         }
         let text: &str = &block.text;
         let mut line = LazyLine::new(text, &mut norm);
-        let views: Vec<LineView<'_, 'r>> = files
-            .iter()
-            .zip(candidates.iter_mut())
-            .map(|(f, c)| f.view(&mut line, c))
-            .collect();
+        for ((f, c), p) in files.iter().zip(&mut candidates).zip(&mut phrases) {
+            *p = f.prepare(&mut line, c);
+        }
+        let view = |k: usize| LineView::new(text, phrases[k], &candidates[k]);
         let unmatched = guard.probe_fancy(files, text, block.line);
         let mut exceeded: Vec<&'r Rule> = Vec::new();
         let skip = |r: &Rule| guard.is_off(r) || unmatched.iter().any(|u| std::ptr::eq(*u, r));
         let drop = files
             .iter()
-            .zip(&views)
-            .find_map(|(f, v)| f.drop_match(v, skip, |r| exceeded.push(r)));
+            .enumerate()
+            .find_map(|(k, f)| f.drop_match(&view(k), skip, |r| exceeded.push(r)));
         let boundary = files
             .iter()
-            .zip(&views)
-            .filter_map(|(f, v)| f.boundary_match(v, skip, |r| exceeded.push(r)))
+            .enumerate()
+            .filter_map(|(k, f)| f.boundary_match(&view(k), skip, |r| exceeded.push(r)))
             .reduce(|a, b| {
                 if b.0.min_position < a.0.min_position {
                     b

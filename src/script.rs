@@ -91,6 +91,11 @@ pub(crate) fn is_number(c: char) -> bool {
     }
 }
 
+/// Whether `text` holds a number of any script ([`is_number`]).
+pub(crate) fn has_digit(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit()) || (!text.is_ascii() && text.chars().any(is_number))
+}
+
 /// What a line is made of, measured in one pass.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Measure {
@@ -129,7 +134,7 @@ pub(crate) fn measure(text: &str) -> Measure {
                 m.letters += 1;
             } else if c.is_ascii_digit() {
                 m.digits += 1;
-            } else if matches!(c, '!' | '.' | '?' | ',' | ';') {
+            } else if is_punctuation(c) {
                 m.punctuation = true;
             }
             continue;

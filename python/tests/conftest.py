@@ -68,3 +68,25 @@ def cli() -> str:
     )
     subprocess.run(["cargo", "build", "--quiet", "--locked", "--bin", "dechaff"], cwd=ROOT, check=True)
     return str(Path(meta["target_directory"]) / "debug" / "dechaff")
+
+
+def assert_cleaned_rows(rows: list[dict], got: dict, script: bool = False) -> None:
+    """Each output row in `got` (by id) is its input row cleaned as
+    `Cleaner().clean` cleans it: a null text stays null; pages repeated
+    among the rows are cleaned once."""
+    import dechaff
+
+    cleaner = dechaff.Cleaner()
+    cache: dict = {}
+    for row in rows:
+        out = got[row["id"]]
+        assert out["n"] == row["n"]
+        if row["text"] is None:
+            assert out["text"] is None and out["dechaff_lang"] is None
+            continue
+        want = cache.get(row["page"]) or cache.setdefault(row["page"], cleaner.clean(row["text"]))
+        assert out["text"] == want.text
+        assert out["dechaff_lang"] == want.lang
+        if script:
+            assert out["dechaff_script"] == want.script
+        assert out["dechaff_removed_chars"] == want.removed_chars

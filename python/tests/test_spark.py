@@ -9,8 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dechaff
-from conftest import ROOT, need, records, write_jsonl
+from conftest import ROOT, assert_cleaned_rows, need, records, write_jsonl
 
 N = 3000
 
@@ -56,17 +55,5 @@ def test_spark_recipe_local_2(tmp_path):
     assert table.num_rows == N
     got = {r["id"]: r for r in table.to_pylist()}
     assert len(got) == N
-    cleaner = dechaff.Cleaner()
-    cache: dict[str, dechaff.Cleaned] = {}
-    for row in rows:
-        out = got[row["id"]]
-        assert out["n"] == row["n"]
-        if row["text"] is None:
-            assert out["text"] is None and out["dechaff_lang"] is None
-            continue
-        want = cache.get(row["page"]) or cache.setdefault(row["page"], cleaner.clean(row["text"]))
-        assert out["text"] == want.text
-        assert out["dechaff_lang"] == want.lang
-        assert out["dechaff_script"] == want.script
-        assert out["dechaff_removed_chars"] == want.removed_chars
+    assert_cleaned_rows(rows, got, script=True)
     shutil.rmtree(tmp_path / "out")

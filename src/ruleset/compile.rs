@@ -396,29 +396,25 @@ impl CompiledFile {
         first.map(|i| &self.drop[i])
     }
 
-    /// What the phrases and the prefilter say of a line; it is
-    /// normalised only if a phrase or a literal needs it.
-    pub(crate) fn view<'t, 'r>(
+    /// What the phrases say of a line (drop, boundary), with the patterns
+    /// that may match it marked in `candidates`; the line is normalised
+    /// only if a phrase or a literal needs it.
+    pub(crate) fn prepare<'r>(
         &'r self,
-        line: &mut LazyLine<'t, '_>,
-        candidates: &'t mut Candidates,
-    ) -> LineView<'t, 'r> {
+        line: &mut LazyLine<'_, '_>,
+        candidates: &mut Candidates,
+    ) -> [Option<&'r Rule>; 2] {
         let text = line.text();
-        let phrases = if self.phrases.skips(text.len()) {
-            [None, None]
-        } else {
-            self.phrases.find_normalized(line.normalized())
-        };
         if text.len() <= self.pattern_reach {
             self.prefilter
                 .candidates(text, || line.normalized().folded(), candidates);
         } else {
             candidates.clear();
         }
-        LineView {
-            text,
-            phrases,
-            candidates,
+        if self.phrases.skips(text.len()) {
+            [None, None]
+        } else {
+            self.phrases.find_normalized(line.normalized())
         }
     }
 
@@ -458,6 +454,21 @@ pub(crate) struct LineView<'t, 'r> {
     pub text: &'t str,
     phrases: [Option<&'r Rule>; 2],
     candidates: &'t Candidates,
+}
+
+impl<'t, 'r> LineView<'t, 'r> {
+    /// A line with what [`CompiledFile::prepare`] found for it.
+    pub(crate) fn new(
+        text: &'t str,
+        phrases: [Option<&'r Rule>; 2],
+        candidates: &'t Candidates,
+    ) -> Self {
+        LineView {
+            text,
+            phrases,
+            candidates,
+        }
+    }
 }
 
 /// Default position before which cut markers are ignored: a "Related"

@@ -30,6 +30,8 @@ use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange, Hir, HirKind, Lo
 
 use crate::normalize::collapse_spaces;
 use crate::ruleset::phrase::fold_char;
+// Any numeric character counts: wider than `\d`, so still a sound test.
+use crate::script::has_digit;
 
 /// Above this many strings a set is given up (cross products grow fast).
 const MAX_SET: usize = 64;
@@ -178,13 +180,6 @@ fn digits() -> &'static ClassUnicode {
         Ok(HirKind::Class(Class::Unicode(c))) => c,
         _ => ClassUnicode::empty(),
     })
-}
-
-/// Whether `text` holds a character that `\d` can match (any numeric
-/// character counts: a wider test is still a sound one).
-fn has_digit(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit())
-        || (!text.is_ascii() && text.chars().any(crate::script::is_number))
 }
 
 /// The strings of which every match of `hir` holds one (folded, edge

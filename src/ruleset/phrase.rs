@@ -30,6 +30,7 @@ use crate::ruleset::compile::Rule;
 use crate::ruleset::schema::{
     parse_concepts, ConceptAction, ConceptSpec, Located, MatchMode, PhraseList, Pos, RuleFile, Tail,
 };
+use crate::script::{has_digit, is_number};
 
 /// The name of the concept file in a rules directory (`concepts.yaml`).
 pub(crate) const CONCEPTS_STEM: &str = "concepts";
@@ -398,18 +399,18 @@ fn fold_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if !is_digit(c) {
+        if !is_number(c) {
             out.push(c);
             continue;
         }
         out.push('#');
         while let Some(&n) = chars.peek() {
-            if is_digit(n) {
+            if is_number(n) {
                 chars.next();
             } else if matches!(n, '.' | ',') {
                 let mut ahead = chars.clone();
                 ahead.next();
-                if ahead.peek().copied().is_some_and(is_digit) {
+                if ahead.peek().copied().is_some_and(is_number) {
                     chars.next();
                 } else {
                     break;
@@ -420,15 +421,6 @@ fn fold_digits(text: &str) -> String {
         }
     }
     out
-}
-
-/// A digit of any script, as `script::measure` counts them.
-fn is_digit(c: char) -> bool {
-    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
-}
-
-fn has_digit(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit()) || (!text.is_ascii() && text.chars().any(is_digit))
 }
 
 /// A folded line without the counter before or after its words: "# comments",
