@@ -44,6 +44,7 @@ GRID = {
     "switch_cost": ["never", 200, 400, 800, 1600],
     "boundary_cost": ["never", 400, 800, 1600, 3200],
     "short_cost": [0.25, 0.3334, 0.5, 0.75, 1.0],
+    "title_cost": [0, 0.5, 1.0, 1.5],
     "data_weight": [0.25, 0.5, 0.75],
 }
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -324,6 +324,7 @@ fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
         sentence_end,
         data_weight,
         short_cost,
+        title_cost,
         switch_cost,
         boundary_cost
     );

@@ -78,6 +78,7 @@ pub(crate) struct ScoreSpec {
     pub sentence_end: Option<String>,
     pub data_weight: Option<f64>,
     pub short_cost: Option<f64>,
+    pub title_cost: Option<f64>,
     pub switch_cost: Option<f64>,
     pub boundary_cost: Option<f64>,
 }
@@ -269,6 +270,7 @@ const SCORE_KEYS: &[&str] = &[
     "sentence_end",
     "data_weight",
     "short_cost",
+    "title_cost",
     "switch_cost",
     "boundary_cost",
 ];
@@ -722,6 +724,7 @@ impl Checker<'_> {
                 "stopwords" => s.stopwords = Some(self.strings(value, key, None)),
                 "data_weight" => s.data_weight = self.weight(value, key),
                 "short_cost" => s.short_cost = self.weight(value, key),
+                "title_cost" => s.title_cost = self.weight(value, key),
                 "switch_cost" => s.switch_cost = self.weight(value, key),
                 "boundary_cost" => s.boundary_cost = self.weight(value, key),
                 _ => s.sentence_end = self.string(value, key, None),

@@ -33,7 +33,13 @@ pub(crate) struct Features {
     pub data: bool,
     /// One word in a spaced script: a menu item, never a title.
     pub single_word: bool,
+    /// At least four cased words, four in five of them capitalised: how
+    /// English sites write the headlines of other stories in a link list.
+    pub title_case: bool,
 }
+
+/// How many cased words a line needs before its capitals say anything.
+const TITLE_CASE_WORDS: usize = 4;
 
 /// Closing quotes and brackets that may follow a sentence's terminal.
 const CLOSERS: &[char] = &['"', '\'', '”', '’', '»', '」', '』', ')', '）'];
@@ -42,7 +48,17 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     let m = script::measure(text);
     let ends = |c: char| script::is_terminal(c) || p.sentence_end.contains(&c);
     let punct = m.punctuation || text.chars().any(|c| p.sentence_end.contains(&c));
-    let words = text.split_whitespace().count();
+    // Words, and of the words that start with a cased letter, how many
+    // start with a capital.
+    let (mut words, mut cased, mut upper) = (0usize, 0usize, 0usize);
+    for w in text.split_whitespace() {
+        words += 1;
+        let first = w.chars().find(|c| c.is_alphanumeric());
+        if let Some(c) = first.filter(|c| c.is_uppercase() || c.is_lowercase()) {
+            cased += 1;
+            upper += usize::from(c.is_uppercase());
+        }
+    }
     // Stop words are only counted in scripts that space their words.
     let unspaced = (m.cjk + m.phrase_spaced) * 2 > m.chars;
     let dense = p.stopword_density <= 0.0 || unspaced || words < 4 || {
@@ -83,6 +99,7 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
         || (words == 1 && m.chars <= 2)
         || (single && m.cjk == 0 && text.chars().next().is_some_and(char::is_lowercase));
     let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let title_case = cased >= TITLE_CASE_WORDS && upper * 5 >= cased * 4;
     Features {
         chars: narrow(m.chars),
         class,
@@ -92,6 +109,7 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
         ends_sentence,
         data: m.letters > 0 && m.digits > 0 && !ends_in_counter(text),
         single_word: single && m.cjk == 0,
+        title_case,
     }
 }
 

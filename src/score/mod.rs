@@ -17,8 +17,11 @@
 //! 4. A Viterbi decoding (`sequence`) labels the whole page at once:
 //!    article regions earn their lines' scores; opening a second region
 //!    after a gap costs `switch_cost`, after a boundary marker
-//!    `boundary_cost`. An article interrupted by an ad block or a related
-//!    box is kept in parts; a link list after the marker is not.
+//!    `boundary_cost` (a marker no prose precedes is a menu item). A line
+//!    in title case ("The 11 Biggest Questions About Dark Matter") costs
+//!    `title_cost` whatever its length: a run of them is a link list. An
+//!    article interrupted by an ad block or a related box is kept in
+//!    parts; a link list after the marker is not.
 //! 5. Edges: each region starts on a prose line; up to two lines that end a
 //!    sentence may close it; up to two title lines before the first region
 //!    stay, across a byline and share region; stray tokens inside go.
@@ -64,6 +67,10 @@ pub(crate) struct ScoreParams {
     pub data_weight: f64,
     /// A short line costs this share of `good_chars`.
     pub short_cost: f64,
+    /// A title-case line (`Features::title_case`) costs this share of
+    /// `good_chars`, whatever its length; 0 when capitals say nothing, as
+    /// in German, which capitalises every noun.
+    pub title_cost: f64,
     /// Cost of a second article region after a gap, in characters.
     pub switch_cost: i64,
     /// Cost of an article region after a boundary marker, in characters.
@@ -101,6 +108,7 @@ impl ScoreParams {
                 .collect(),
             data_weight: spec.data_weight.unwrap_or(DEFAULT_DATA_WEIGHT),
             short_cost: spec.short_cost.unwrap_or(DEFAULT_SHORT_COST),
+            title_cost: spec.title_cost.unwrap_or(0.0),
             switch_cost: cost(spec.switch_cost),
             boundary_cost: cost(spec.boundary_cost),
         }
@@ -230,6 +238,12 @@ fn decide<'r>(
         // cleaning the cleaned text again would then end the body earlier.
         if f.stray {
             -penalty
+        } else if f.title_case && p.title_cost > 0.0 {
+            // A run of other stories' headlines, written in title case,
+            // is a link list even where its lines are long enough for
+            // prose; inside the body such a line is a subheading, which
+            // the prose around it carries.
+            -((f.good_chars as f64 * p.title_cost) as i64).max(1)
         } else if prose(f) {
             f.chars as i64
         } else if f.data {
@@ -308,17 +322,21 @@ fn steps(
 ) -> Vec<Step> {
     let mut out = Vec::with_capacity(open.len() + boundaries.len());
     let mut markers = boundaries.iter().peekable();
-    for (&i, f) in open.iter().zip(feats) {
+    // A marker is a menu item while no prose line came before it.
+    let first_prose = feats.iter().position(|f| f.class == Class::Prose);
+    let menu = |k: usize| first_prose.is_none_or(|p| p >= k);
+    for (k, (&i, f)) in open.iter().zip(feats).enumerate() {
         // A marker line whose head stays open comes before its boundary.
         while markers.next_if(|&&(b, _)| b < i).is_some() {
-            out.push(Step::Boundary);
+            out.push(Step::Boundary { menu: menu(k) });
         }
         out.push(Step::Line(emission(f)));
         if markers.next_if(|&&(b, _)| b == i).is_some() {
-            out.push(Step::Boundary);
+            out.push(Step::Boundary { menu: menu(k + 1) });
         }
     }
-    out.extend(markers.map(|_| Step::Boundary));
+    let end = menu(feats.len());
+    out.extend(markers.map(|_| Step::Boundary { menu: end }));
     out
 }
 

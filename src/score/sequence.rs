@@ -9,8 +9,9 @@
 //! - `AfterBoundary`: the lines after a boundary marker ("Related
 //!   stories"); entering `Article` from here costs `boundary_cost`, more
 //!   than a plain gap, so a link list after the marker stays out while
-//!   prose that continues after a mid-article box, or the whole article
-//!   after a marker in a long menu, comes back in.
+//!   prose that continues after a mid-article box comes back in. A
+//!   marker that no prose line precedes is a menu item: before the first
+//!   region it leaves `Before` as it is, so the whole article may follow.
 //!
 //! Entering the first region is free and leaving any region is free, so
 //! with infinite costs this is the old maximum-sum segment; with finite
@@ -24,9 +25,12 @@
 pub(crate) enum Step {
     /// An open line with its emission score for `Article`.
     Line(i64),
-    /// A boundary marker: the line itself is out, and the state moves to
-    /// `AfterBoundary`, whatever it was.
-    Boundary,
+    /// A boundary marker: the line itself is out, and an article region,
+    /// or a gap after one, moves to `AfterBoundary`. `menu`: no prose line
+    /// came before the marker, so before the first region it is a menu
+    /// item and leaves `Before` as it is; otherwise `Before` moves to
+    /// `AfterBoundary` too.
+    Boundary { menu: bool },
 }
 
 /// A cost so large that no page can pay it, yet far from overflow.
@@ -57,10 +61,19 @@ pub(crate) fn decode(steps: &[Step], switch_cost: i64, boundary_cost: i64) -> Ve
         let prev = score;
         let mut from = [0u8; STATES];
         match *step {
-            Step::Boundary => {
-                let (best, arg) = argmax(&prev, &[BEFORE, GAP, AFTER, ARTICLE]);
+            Step::Boundary { menu } => {
+                let order: &[usize] = if menu {
+                    &[GAP, AFTER, ARTICLE]
+                } else {
+                    &[BEFORE, GAP, AFTER, ARTICLE]
+                };
+                let (best, arg) = argmax(&prev, order);
                 score = [-NEVER, -NEVER, -NEVER, best];
                 from = [arg as u8; STATES];
+                if menu {
+                    score[BEFORE] = prev[BEFORE];
+                    from[BEFORE] = BEFORE as u8;
+                }
             }
             Step::Line(emission) => {
                 score[BEFORE] = prev[BEFORE];
@@ -120,7 +133,10 @@ fn first_max(candidates: &[(i64, usize)]) -> (i64, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Step::{Boundary, Line};
+    use Step::Line;
+
+    const BOUNDARY: Step = Step::Boundary { menu: false };
+    const MENU_MARKER: Step = Step::Boundary { menu: true };
 
     fn decode(steps: &[Step], switch_cost: i64, boundary_cost: i64) -> Vec<bool> {
         super::decode(steps, switch_cost, boundary_cost)
@@ -160,21 +176,33 @@ mod tests {
 
     #[test]
     fn prose_after_a_boundary_must_clear_the_boundary_cost() {
-        let steps = [Line(300), Boundary, Line(-30), Line(-30), Line(400)];
+        let steps = [Line(300), BOUNDARY, Line(-30), Line(-30), Line(400)];
         assert_eq!(decode(&steps, 50, 200), [true, false, false, true]);
         assert_eq!(decode(&steps, 50, 500), [true, false, false, false]);
     }
 
     #[test]
-    fn a_boundary_in_a_menu_before_the_article_costs_its_entry() {
-        let steps = [Line(-30), Boundary, Line(-30), Line(100), Line(300)];
+    fn a_boundary_after_prose_costs_the_entry_of_what_follows() {
+        let steps = [Line(-30), BOUNDARY, Line(-30), Line(100), Line(300)];
         assert_eq!(decode(&steps, 50, 200), [false, false, true, true]);
         assert_eq!(decode(&steps, 50, NEVER), [false, false, false, false]);
     }
 
     #[test]
+    fn a_marker_among_menu_lines_is_a_menu_item() {
+        let steps = [Line(-30), MENU_MARKER, Line(-30), Line(100), Line(300)];
+        assert_eq!(decode(&steps, 50, NEVER), [false, false, true, true]);
+    }
+
+    #[test]
+    fn a_menu_marker_still_closes_an_open_region() {
+        let steps = [Line(300), MENU_MARKER, Line(-30), Line(200)];
+        assert_eq!(decode(&steps, 50, NEVER), [true, false, false]);
+    }
+
+    #[test]
     fn lines_after_a_boundary_say_so() {
-        let labels = super::decode(&[Line(100), Boundary, Line(-10)], NEVER, NEVER);
+        let labels = super::decode(&[Line(100), BOUNDARY, Line(-10)], NEVER, NEVER);
         assert_eq!(labels, [Label::Article, Label::AfterBoundary]);
     }
 
