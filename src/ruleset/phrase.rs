@@ -211,8 +211,10 @@ impl<'t, 'n> LazyLine<'t, 'n> {
 
 /// Folds one character as lines and phrases are folded: full-width ASCII
 /// to ASCII, any space to ' ', lowercase, and the few letters whose case
-/// folding is not their lowercase (ſ, final ς, µ, the Greek symbol
-/// forms and the Cyrillic letter variants), so a case-insensitive pattern's class folds to one character.
+/// folding is not their lowercase (ſ, final ς, µ, the Greek symbol forms
+/// and the Cyrillic letter variants), so a case-insensitive pattern's
+/// class folds to one character. Spelling variants fold too: typographic
+/// apostrophes to ', Turkish İ to i, Romanian ş ţ to ș ț, Russian ё to е.
 pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
     if c.is_ascii() {
         let c = if c.is_ascii_whitespace() || c == '\u{b}' {
@@ -231,6 +233,12 @@ pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
     let c = match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         c if c.is_whitespace() => ' ',
+        // Typographic apostrophes and the modifier letter are one
+        // apostrophe: "Don’t miss" is "Don't miss".
+        '\u{2018}' | '\u{2019}' | '\u{02BC}' => '\'',
+        // Turkish dotted capital I: its lowercase is i plus a combining
+        // dot, which "ILGILI" or "ilgili" would not match.
+        'İ' => 'i',
         c => c,
     };
     for low in c.to_lowercase() {
@@ -247,6 +255,12 @@ pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
             'ϵ' => 'ε',
             'ẛ' => 'ṡ',
             '\u{1FBE}' => 'ι',
+            // Romanian s and t with a cedilla, as legacy fonts and keyboards
+            // write them, are the letters with a comma below.
+            'ş' => 'ș',
+            'ţ' => 'ț',
+            // Russian ё is mostly printed as е.
+            'ё' => 'е',
             // Cyrillic rounded and tall letter forms.
             'ᲀ' => 'в',
             'ᲁ' => 'д',
@@ -910,6 +924,17 @@ mod tests {
         assert_eq!(norm("Fot."), "fot.");
         assert_eq!(norm("Read more...:"), "read more");
         assert_eq!(norm("•••"), "");
+    }
+
+    #[test]
+    fn spelling_variants_fold_to_one_form() {
+        assert_eq!(norm("Don’t miss"), norm("Don't miss"));
+        assert_eq!(norm("İLGİLİ KONULAR"), "ilgili konular");
+        assert_eq!(
+            norm("Distribuiţi pe Facebook"),
+            norm("Distribuiți pe Facebook")
+        );
+        assert_eq!(norm("Ещё новости"), "еще новости");
     }
 
     #[test]
