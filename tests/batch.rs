@@ -228,6 +228,34 @@ fn glob_selects_files_and_skip_existing_skips_up_to_date_outputs() {
         .contains("fresh paragraph"));
 }
 
+/// Outputs are flushed once at the end of a run, so a crash before it may
+/// leave an empty file under an output's name, newer than its input:
+/// `--skip-existing` must clean such a page again, not take it as done.
+#[test]
+fn skip_existing_cleans_an_empty_output_of_a_non_empty_page_again() {
+    let dir = scratch("batch-empty-output");
+    let input = dir.join("in");
+    write(&input.join("a.txt"), ARTICLE.as_bytes());
+    write(&input.join("b.txt"), ARTICLE.as_bytes());
+    let out_dir = dir.join("out");
+    let run = || {
+        bin()
+            .arg(&input)
+            .arg("-o")
+            .arg(&out_dir)
+            .arg("--skip-existing")
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(summary(&run()), (2, 2, 0, 0));
+    let clean = fs::read(out_dir.join("a.txt")).expect("there");
+    assert!(!clean.is_empty());
+    // What a crash before the flush can leave: newer than the input, empty.
+    fs::write(out_dir.join("a.txt"), b"").expect("truncate");
+    assert_eq!(summary(&run()), (2, 1, 1, 0));
+    assert_eq!(fs::read(out_dir.join("a.txt")).expect("there"), clean);
+}
+
 #[test]
 #[cfg(unix)]
 fn a_symlink_inside_output_cannot_lead_writes_outside() {

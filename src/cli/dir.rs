@@ -15,7 +15,9 @@ use std::time::{Instant, SystemTime};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-use super::{elapsed, mb, note, percent, progress, resolve, write_atomic};
+use super::{
+    elapsed, mb, note, percent, progress, resolve, sync_filesystem, write_atomic, DEFERRED_SYNC,
+};
 
 /// What the directory walk and the writes need from the flags.
 pub struct Job<'a> {
@@ -169,6 +171,17 @@ pub fn run(
         bar.set_message(format!("{done}/{found}"));
     });
     bar.finish_and_clear();
+    if let Some(out) = out_root.as_deref() {
+        if let Err(e) = sync_filesystem(out) {
+            // The files are written but may not survive a crash: a failure,
+            // so that a script does not take the tree as done.
+            counts.failed.fetch_add(1, Ordering::Relaxed);
+            note(
+                &bar,
+                &format!("{}: cannot flush to disk: {e}", out.display()),
+            );
+        }
+    }
     let failed = counts.failed.load(Ordering::Relaxed);
     if !job.quiet {
         summary(&counts, found, left.len(), start);
@@ -254,7 +267,10 @@ fn process(
             .ready(parent, out)
             .map_err(|e| format!("{}: {e}", target.display()))?;
     }
-    write_atomic(target, &cleaned.bytes).map_err(|e| show(target, &e))?;
+    // In place, the rename destroys the input, so the new text must be on
+    // disk first; a mirror tree is flushed once at the end of the run.
+    let sync = job.in_place || !DEFERRED_SYNC;
+    write_atomic(target, &cleaned.bytes, sync).map_err(|e| show(target, &e))?;
     let mut notes = cleaned.notes;
     if job.in_place && item.shared {
         notes.push(
@@ -270,10 +286,18 @@ fn process(
     })
 }
 
+/// Whether `target` is newer than `source`. An empty target for a
+/// non-empty source is not: it is what a crash before the end-of-run flush
+/// can leave, and cleaning such a page again costs little.
 fn up_to_date(source: &Path, target: &Path) -> bool {
-    let mtime = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (mtime(source), mtime(target)) {
-        (Some(s), Some(t)) => t >= s && t != SystemTime::UNIX_EPOCH,
+    let (Ok(s), Ok(t)) = (fs::metadata(source), fs::metadata(target)) else {
+        return false;
+    };
+    if t.len() == 0 && s.len() > 0 {
+        return false;
+    }
+    match (s.modified(), t.modified()) {
+        (Ok(s), Ok(t)) => t >= s && t != SystemTime::UNIX_EPOCH,
         _ => false,
     }
 }
