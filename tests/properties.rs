@@ -240,22 +240,32 @@ fn encode(page: &str, how: u8) -> Vec<u8> {
 
 // ---------------------------------------------------------------- invariants
 
-/// `n` cases, or ten times as many per unit of `DECHAFF_PROPTEST_SOAK`
-/// (a soak run: `DECHAFF_PROPTEST_SOAK=10 cargo test --release --test properties`).
-fn cases(n: u32) -> u32 {
+/// `n` cases from a fixed seed, so that `cargo test` (and CI) checks the
+/// same pages on every run; a soak run (`DECHAFF_PROPTEST_SOAK=10 cargo
+/// test --release --test properties`) draws ten times as many per unit,
+/// from a random seed, to find new failures. Random seeds in every run
+/// made a rare failure a flaky build rather than a reported defect.
+fn config(n: u32) -> ProptestConfig {
     let soak: u32 = std::env::var("DECHAFF_PROPTEST_SOAK")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if soak == 0 {
-        n
+        ProptestConfig {
+            cases: n,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x6465_6368_6166_6621),
+            ..ProptestConfig::default()
+        }
     } else {
-        n * 10 * soak
+        ProptestConfig {
+            cases: n * 10 * soak,
+            ..ProptestConfig::default()
+        }
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(256), ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     /// Never panics; shape, size, JSON and trace invariants (`check`).
     #[test]
@@ -316,7 +326,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(16), ..ProptestConfig::default() })]
+    #![proptest_config(config(16))]
 
     /// Very long lines and thousands of short or repeated lines.
     #[test]
@@ -373,6 +383,26 @@ fn reclean_difference(once: &Cleaned, twice: &Cleaned) -> Option<String> {
 }
 
 // ---------------------------------------------------------------- named cases
+
+/// Known defect, found by the property above: a near tie in the sequence
+/// model. Cleaned once, the region reaches back to the short Han line
+/// through a line worth 4 that the cleaning drops; cleaned again, the
+/// region starts at the last line (106 against 103 with the Han prose
+/// line and the short English line before it), the title logic then takes
+/// the Han prose line as the headline and drops the short line above it.
+/// Run with `cargo test --test properties -- --ignored`.
+#[test]
+#[ignore = "known defect: re-cleaning a near tie drops a line above the headline"]
+fn near_tie_re_cleaning_keeps_the_line_above_the_headline() {
+    let page = "the.\nthe.\nthe.\nthe.\nفي.\n0¡0\u{e000}¡aA0\n一一一一一一一一一一。\n\n\
+        一一丁伃仫佀侥丰侠仺传侑侵侰伴俭伜伬伷丩俙乊俋佱习佌仞侄两伎京二亣俩亝仜俀仂亇仓仔仛丩侅侥侳伒了伳人佟侜伅优俞亥俛佴侅俾仏俭一伐侺俑亖俗丼任乁丰侔佩乶侩，\n \n\
+        vedtok council old det in residents budget of new of is\nفي.\n\
+        на библиотеки новое неделе библиотеки новое на новое неделе и открылось жителей новое неделе неделе новое здание городской,\n \n";
+    let once = DETECT.clean(page);
+    let twice = DETECT.clean(&once.text);
+    assert_eq!(twice.lang, once.lang);
+    assert_eq!(reclean_difference(&once, &twice), None);
+}
 
 /// The exception to idempotence: "相关新闻" at 20% of the page is ignored
 /// (cmn/related-news applies from 30% on), but the cleaned text lost the

@@ -209,12 +209,43 @@ impl<'t, 'n> LazyLine<'t, 'n> {
     }
 }
 
+/// The Indic letters with a nukta that Unicode also encodes precomposed
+/// (Devanagari क़ … य़, Bengali ড় ঢ় য়, Gurmukhi, Oriya). Their normal form
+/// (NFC) is the letter followed by the nukta, as phrase files write them,
+/// but pages often type the precomposed code point.
+fn nukta_decomposition(c: char) -> Option<(char, char)> {
+    let (base, nukta) = match c as u32 {
+        0x0958 => (0x0915, 0x093C),
+        0x0959 => (0x0916, 0x093C),
+        0x095A => (0x0917, 0x093C),
+        0x095B => (0x091C, 0x093C),
+        0x095C => (0x0921, 0x093C),
+        0x095D => (0x0922, 0x093C),
+        0x095E => (0x092B, 0x093C),
+        0x095F => (0x092F, 0x093C),
+        0x09DC => (0x09A1, 0x09BC),
+        0x09DD => (0x09A2, 0x09BC),
+        0x09DF => (0x09AF, 0x09BC),
+        0x0A33 => (0x0A32, 0x0A3C),
+        0x0A36 => (0x0A38, 0x0A3C),
+        0x0A59 => (0x0A16, 0x0A3C),
+        0x0A5A => (0x0A17, 0x0A3C),
+        0x0A5B => (0x0A1C, 0x0A3C),
+        0x0A5E => (0x0A2B, 0x0A3C),
+        0x0B5C => (0x0B21, 0x0B3C),
+        0x0B5D => (0x0B22, 0x0B3C),
+        _ => return None,
+    };
+    Some((char::from_u32(base)?, char::from_u32(nukta)?))
+}
+
 /// Folds one character as lines and phrases are folded: full-width ASCII
 /// to ASCII, any space to ' ', lowercase, and the few letters whose case
 /// folding is not their lowercase (ſ, final ς, µ, the Greek symbol forms
 /// and the Cyrillic letter variants), so a case-insensitive pattern's
 /// class folds to one character. Spelling variants fold too: typographic
-/// apostrophes to ', Turkish İ to i, Romanian ş ţ to ș ț, Russian ё to е.
+/// apostrophes to ', Turkish İ to i, Romanian ş ţ to ș ț, Russian ё to е,
+/// precomposed Indic nukta letters to letter and nukta.
 pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
     if c.is_ascii() {
         let c = if c.is_ascii_whitespace() || c == '\u{b}' {
@@ -228,6 +259,11 @@ pub(crate) fn fold_char(c: char, mut push: impl FnMut(char)) {
     if matches!(c as u32, 0x3001..=0x9FFF | 0xAC00..=0xD7A3) {
         // CJK punctuation, kana, Han and Hangul have no case and no space.
         push(c);
+        return;
+    }
+    if let Some((base, nukta)) = nukta_decomposition(c) {
+        push(base);
+        push(nukta);
         return;
     }
     let c = match c {
@@ -935,6 +971,9 @@ mod tests {
             norm("Distribuiți pe Facebook")
         );
         assert_eq!(norm("Ещё новости"), "еще новости");
+        // Bengali "আরও পড়ুন" with the precomposed ড় (U+09DC) and in NFC.
+        assert_eq!(norm("আরও প\u{09DC}ুন"), norm("আরও প\u{09A1}\u{09BC}ুন"));
+        assert_eq!(norm("\u{095B}"), "\u{091C}\u{093C}");
     }
 
     #[test]
