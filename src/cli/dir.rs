@@ -171,22 +171,25 @@ pub fn run(
         bar.set_message(format!("{done}/{found}"));
     });
     bar.finish_and_clear();
-    if let Some(out) = out_root.as_deref() {
-        if let Err(e) = sync_filesystem(out) {
-            // The files are written but may not survive a crash: a failure,
-            // so that a script does not take the tree as done.
-            counts.failed.fetch_add(1, Ordering::Relaxed);
+    // The files are written but may not survive a crash until flushed: a
+    // failed flush fails the run (the file counts stay true), so that a
+    // script does not take the tree as done.
+    let flushed = match out_root.as_deref().map(sync_filesystem) {
+        Some(Err(e)) => {
+            let out = out_root.as_deref().unwrap_or(job.input);
             note(
                 &bar,
                 &format!("{}: cannot flush to disk: {e}", out.display()),
             );
+            false
         }
-    }
+        _ => true,
+    };
     let failed = counts.failed.load(Ordering::Relaxed);
     if !job.quiet {
         summary(&counts, found, left.len(), start);
     }
-    Ok(failed == 0)
+    Ok(failed == 0 && flushed)
 }
 
 /// What the cleaner made of one file.
