@@ -192,6 +192,17 @@ fn hidden(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// `dechaff INPUT -o OUT EXTRA...`, run to the end.
+fn mirror(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    bin()
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("runs")
+}
+
 #[test]
 fn glob_selects_files_and_skip_existing_skips_up_to_date_outputs() {
     let dir = scratch("batch-glob");
@@ -200,16 +211,7 @@ fn glob_selects_files_and_skip_existing_skips_up_to_date_outputs() {
     write(&input.join("deep/b.txt"), ARTICLE.as_bytes());
     write(&input.join("notes.md"), ARTICLE.as_bytes());
     let out_dir = dir.join("out");
-    let run = |extra: &[&str]| {
-        bin()
-            .arg(&input)
-            .arg("-o")
-            .arg(&out_dir)
-            .args(["--glob", "*.txt"])
-            .args(extra)
-            .output()
-            .expect("runs")
-    };
+    let run = |extra: &[&str]| mirror(&input, &out_dir, &[&["--glob", "*.txt"], extra].concat());
     let first = run(&[]);
     assert_eq!(summary(&first), (2, 2, 0, 0));
     assert_eq!(
@@ -238,15 +240,7 @@ fn skip_existing_cleans_an_empty_output_of_a_non_empty_page_again() {
     write(&input.join("a.txt"), ARTICLE.as_bytes());
     write(&input.join("b.txt"), ARTICLE.as_bytes());
     let out_dir = dir.join("out");
-    let run = || {
-        bin()
-            .arg(&input)
-            .arg("-o")
-            .arg(&out_dir)
-            .arg("--skip-existing")
-            .output()
-            .expect("runs")
-    };
+    let run = || mirror(&input, &out_dir, &["--skip-existing"]);
     assert_eq!(summary(&run()), (2, 2, 0, 0));
     let clean = fs::read(out_dir.join("a.txt")).expect("there");
     assert!(!clean.is_empty());

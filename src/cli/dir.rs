@@ -174,17 +174,16 @@ pub fn run(
     // The files are written but may not survive a crash until flushed: a
     // failed flush fails the run (the file counts stay true), so that a
     // script does not take the tree as done.
-    let flushed = match out_root.as_deref().map(sync_filesystem) {
-        Some(Err(e)) => {
-            let out = out_root.as_deref().unwrap_or(job.input);
+    let mut flushed = true;
+    if let Some(out) = out_root.as_deref() {
+        if let Err(e) = sync_filesystem(out) {
             note(
                 &bar,
                 &format!("{}: cannot flush to disk: {e}", out.display()),
             );
-            false
+            flushed = false;
         }
-        _ => true,
-    };
+    }
     let failed = counts.failed.load(Ordering::Relaxed);
     if !job.quiet {
         summary(&counts, found, left.len(), start);
