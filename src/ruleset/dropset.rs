@@ -32,6 +32,10 @@ use crate::ruleset::schema::RuleSpec;
 /// buttons; bounded sentences; everything else.
 const SET_REACH: [usize; 3] = [256, 4096, usize::MAX];
 
+/// An anchored set whose prefilter left at most this many of its members
+/// tries them one by one; more, and one search of the whole set is cheaper.
+const ALONE_AT_MOST: usize = 2;
+
 /// Plain drop patterns of similar reach, matched together.
 #[derive(Debug)]
 struct DropSet {
@@ -246,13 +250,25 @@ impl DropSets {
             !verify || rules[i].pattern().is_match(line).unwrap_or(false)
         };
         let mut from_sets: Option<usize> = None;
-        let wanted = |s: &&DropSet| s.rules.iter().any(|&(i, _)| candidate(i));
-        for set in self
-            .sets
-            .iter()
-            .filter(|s| line.len() <= s.max_len)
-            .filter(wanted)
-        {
+        for set in self.sets.iter().filter(|s| line.len() <= s.max_len) {
+            let wanted = set.rules.iter().filter(|r| candidate(r.0)).count();
+            if wanted == 0 {
+                continue;
+            }
+            if set.set.is_anchored() && wanted <= ALONE_AT_MOST && wanted < set.rules.len() {
+                // Members are in file order: the first that matches is
+                // the set's answer.
+                let first = set.rules.iter().enumerate().find(|&(k, rule)| {
+                    candidate(rule.0)
+                        && from_sets.is_none_or(|best| rule.0 < best)
+                        && set.set.is_match_of(k, line)
+                        && confirmed(rule)
+                });
+                if let Some((_, rule)) = first {
+                    from_sets = Some(rule.0);
+                }
+                continue;
+            }
             set.set.for_each_match(line, |k| {
                 let rule = set.rules[k];
                 // A match of a rule the prefilter ruled out would be a

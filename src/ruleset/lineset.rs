@@ -11,7 +11,7 @@ use regex_automata::hybrid::dfa::{Cache as DfaCache, DFA};
 use regex_automata::nfa::thompson::pikevm::{Cache as VmCache, PikeVM};
 use regex_automata::nfa::thompson::{self, WhichCaptures, NFA};
 use regex_automata::util::pool::Pool;
-use regex_automata::{Anchored, Input, MatchKind, PatternSet};
+use regex_automata::{Anchored, Input, MatchKind, PatternID, PatternSet};
 
 /// Per-thread scratch: the DFA's and PikeVM's caches, and the set of
 /// matched patterns, reused so a line costs no allocation.
@@ -69,7 +69,10 @@ impl LineSet {
                     // Give up on a cache that keeps thrashing: the PikeVM
                     // is slower per byte but never rebuilds states.
                     .minimum_cache_clear_count(Some(3))
-                    .minimum_bytes_per_state(Some(10)),
+                    .minimum_bytes_per_state(Some(10))
+                    // Start states per pattern, so an anchored set can also
+                    // try a few of its patterns alone (`is_match_of`).
+                    .starts_for_each_pattern(anchored),
             )
             .build_from_nfa(nfa.clone())
             .map_err(|e| e.to_string())?;
@@ -115,6 +118,33 @@ impl LineSet {
         }
     }
 
+    /// Whether pattern `index` matches `line`, searched alone: in an
+    /// anchored set the search dies where that pattern does, so trying the
+    /// few patterns a prefilter left beats one overlapping search of all,
+    /// which runs as far as the longest-lived pattern reaches.
+    pub(crate) fn is_match_of(&self, index: usize, line: &str) -> bool {
+        if !self.anchored {
+            return self.is_match(index, line);
+        }
+        let Some(pattern) = PatternID::new(index).ok() else {
+            return false;
+        };
+        let input = Input::new(line)
+            .anchored(Anchored::Pattern(pattern))
+            .earliest(true);
+        let mut caches = self.caches.get();
+        let (dfa_cache, vm_cache, _) = &mut *caches;
+        match self.dfa.try_search_fwd(dfa_cache, &input) {
+            Ok(found) => found.is_some(),
+            Err(_) => self.vm.is_match(vm_cache, input),
+        }
+    }
+
+    /// Whether the set searches from the start of the line only.
+    pub(crate) fn is_anchored(&self) -> bool {
+        self.anchored
+    }
+
     /// Whether pattern `index` matches `line`.
     pub(crate) fn is_match(&self, index: usize, line: &str) -> bool {
         let mut hit = false;
@@ -152,6 +182,36 @@ mod tests {
             LineSet::new(&[r"(?i)^share$", r"^[^\p{L}]+$"], true, 1 << 20, 1 << 20).expect("valid");
         assert!(set.is_match(0, "Share") && set.is_match(1, "12:30"));
         assert!(!set.is_match(1, "at 12:30") && !set.is_match(0, "do share"));
+    }
+
+    #[test]
+    fn a_pattern_searched_alone_answers_as_the_whole_set_does() {
+        let patterns = [
+            r"^[^.!?]{0,120}[\w.+-]+@[\w-]+(?:\.[\w-]+)+[^.!?]{0,40}$",
+            r"^[^\p{L}]+$",
+            r"(?i)^(?:share|tweet)(?: on \w+)?",
+        ];
+        let lines = [
+            "Write to news@example.org for tips",
+            "12:30",
+            "Share on Facebook",
+            "Tweet",
+            "Prose, with no address at all.",
+            "",
+            "— 3 —",
+        ];
+        for cache in [1 << 20, 1] {
+            let set = LineSet::new(&patterns, true, 1 << 20, cache).expect("valid");
+            for line in lines {
+                for k in 0..patterns.len() {
+                    assert_eq!(
+                        set.is_match_of(k, line),
+                        set.is_match(k, line),
+                        "{k} {line:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -392,13 +392,36 @@ fn fold_str(s: &str) -> String {
 const REACH_FLOORS: [usize; 3] = [0, 256, 4096];
 
 /// The necessary conditions of several rules, tested once per line.
+///
+/// The conditions are laid out as bit masks over the slots, so a line
+/// costs a few word operations however many rules there are: the slots a
+/// line's first character admits are one precomputed mask (found by a
+/// binary search over the boundaries of every first-character class),
+/// and the length, digit and literal conditions clear bits from it.
 #[derive(Debug, Default)]
 pub(crate) struct Prefilter {
     /// One automaton per [`REACH_FLOORS`] entry, over the literals of the
     /// slots that can match lines longer than the floor.
     automata: Vec<Option<Literals>>,
-    /// What each slot needs besides its literals, and whether it has any.
-    slots: Vec<Slot>,
+    /// Words per slot mask.
+    words: usize,
+    /// Code points at which some first-character class starts or ends,
+    /// ascending, starting with 0: between two of them every class either
+    /// holds every character or none.
+    bounds: Vec<u32>,
+    /// `words` words per entry of `bounds`: the slots a line whose first
+    /// character falls in that interval may match.
+    first: Vec<u64>,
+    /// The slots an empty line may match (those with no first-character
+    /// condition).
+    empty: Vec<u64>,
+    /// Slots that cannot match lines longer than some length, as (that
+    /// length, slot), shortest first.
+    bounded: Vec<(usize, u32)>,
+    /// Slots whose every match holds a digit.
+    digit: Vec<u64>,
+    /// Slots that wait for one of their literals.
+    literal: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -439,18 +462,12 @@ impl Literals {
     }
 }
 
-#[derive(Debug)]
-struct Slot {
-    first: Option<ClassUnicode>,
-    digit: bool,
-    literals: bool,
-    max_len: usize,
-}
-
 /// Which rule slots may match the current line.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Candidates {
     bits: Vec<u64>,
+    /// Scratch: the slots still waiting for a literal.
+    waiting: Vec<u64>,
 }
 
 impl Candidates {
@@ -459,14 +476,6 @@ impl Candidates {
         self.bits
             .get(i / 64)
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
-    }
-
-    fn set(&mut self, i: usize) {
-        self.bits[i / 64] |= 1 << (i % 64);
-    }
-
-    fn unset(&mut self, i: usize) {
-        self.bits[i / 64] &= !(1 << (i % 64));
     }
 
     /// No slot may match.
@@ -480,34 +489,94 @@ impl Candidates {
     }
 }
 
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
+fn has_bit(bits: &[u64], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+fn overlaps(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).any(|(x, y)| x & y != 0)
+}
+
 impl Prefilter {
     /// A prefilter over rules with what each needs (`None`: a rule tried on
     /// every line).
     pub(crate) fn new(needs: Vec<Option<Needs>>) -> Prefilter {
         let needs: Vec<Needs> = needs.into_iter().map(Option::unwrap_or_default).collect();
-        let mut slots: Vec<Slot> = needs
-            .iter()
-            .map(|need| Slot {
-                first: need.first.clone(),
-                digit: need.digit,
-                literals: need.literals.is_some(),
-                max_len: need.max_len.unwrap_or(usize::MAX),
-            })
-            .collect();
+        let words = needs.len().div_ceil(64);
+        let mut has_literals: Vec<bool> = needs.iter().map(|n| n.literals.is_some()).collect();
         let mut automata = Vec::with_capacity(REACH_FLOORS.len());
         for floor in REACH_FLOORS {
             let reaches = |n: &Needs| n.max_len.is_none_or(|m| m > floor);
             match Literals::build(&needs, reaches) {
                 Ok(lits) => automata.push(lits),
                 Err(()) => {
-                    for (slot, need) in slots.iter_mut().zip(&needs) {
-                        slot.literals &= !reaches(need);
+                    for (lit, need) in has_literals.iter_mut().zip(&needs) {
+                        *lit &= !reaches(need);
                     }
                     automata.push(None);
                 }
             }
         }
-        Prefilter { automata, slots }
+        let mut bounds: Vec<u32> = vec![0];
+        for class in needs.iter().filter_map(|n| n.first.as_ref()) {
+            for r in class.ranges() {
+                bounds.push(u32::from(r.start()));
+                bounds.push(u32::from(r.end()) + 1);
+            }
+        }
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut first = vec![0u64; bounds.len() * words];
+        for (k, &at) in bounds.iter().enumerate() {
+            let mask = &mut first[k * words..(k + 1) * words];
+            for (i, need) in needs.iter().enumerate() {
+                // A bound past the last code point, or in the surrogate
+                // gap, stands for no character any class holds.
+                let admits = match (&need.first, char::from_u32(at)) {
+                    (None, _) => true,
+                    (Some(class), Some(c)) => class
+                        .ranges()
+                        .iter()
+                        .any(|r| r.start() <= c && c <= r.end()),
+                    (Some(_), None) => false,
+                };
+                if admits {
+                    set_bit(mask, i);
+                }
+            }
+        }
+        let mask_of = |test: &dyn Fn(usize, &Needs) -> bool| {
+            let mut mask = vec![0u64; words];
+            for (i, need) in needs.iter().enumerate() {
+                if test(i, need) {
+                    set_bit(&mut mask, i);
+                }
+            }
+            mask
+        };
+        let empty = mask_of(&|_, n| n.first.is_none());
+        let digit = mask_of(&|_, n| n.digit);
+        let literal = mask_of(&|i, _| has_literals[i]);
+        let mut bounded: Vec<(usize, u32)> = needs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((n.max_len?, i as u32)))
+            .collect();
+        bounded.sort_unstable();
+        Prefilter {
+            automata,
+            words,
+            bounds,
+            first,
+            empty,
+            bounded,
+            digit,
+            literal,
+        }
     }
 
     /// Marks in `out` every slot that may match `line`; `folded` gives the
@@ -519,39 +588,29 @@ impl Prefilter {
         folded: impl FnOnce() -> &'a str,
         out: &mut Candidates,
     ) {
+        let words = self.words;
+        let admitted = match line.chars().next() {
+            None => &self.empty[..],
+            Some(c) => {
+                let k = self.bounds.partition_point(|&b| b <= u32::from(c)) - 1;
+                &self.first[k * words..(k + 1) * words]
+            }
+        };
         out.bits.clear();
-        out.bits.resize(self.slots.len().div_ceil(64), 0);
-        let first = line.chars().next();
-        let mut digit = None;
-        let mut literals = false;
-        for (i, slot) in self.slots.iter().enumerate() {
-            if line.len() > slot.max_len {
-                continue;
+        out.bits.extend_from_slice(admitted);
+        for &(max_len, slot) in &self.bounded {
+            if max_len >= line.len() {
+                break;
             }
-            if let Some(class) = &slot.first {
-                let starts = first.is_some_and(|c| {
-                    class
-                        .ranges()
-                        .binary_search_by(|r| {
-                            if r.end() < c {
-                                std::cmp::Ordering::Less
-                            } else if r.start() > c {
-                                std::cmp::Ordering::Greater
-                            } else {
-                                std::cmp::Ordering::Equal
-                            }
-                        })
-                        .is_ok()
-                });
-                if !starts {
-                    continue;
-                }
+            out.bits[slot as usize / 64] &= !(1 << (slot % 64));
+        }
+        if overlaps(&out.bits, &self.digit) && !has_digit(line) {
+            for (w, d) in out.bits.iter_mut().zip(&self.digit) {
+                *w &= !d;
             }
-            if slot.digit && !*digit.get_or_insert_with(|| has_digit(line)) {
-                continue;
-            }
-            out.set(i);
-            literals |= slot.literals;
+        }
+        if !overlaps(&out.bits, &self.literal) {
+            return;
         }
         let floor = REACH_FLOORS
             .iter()
@@ -560,27 +619,23 @@ impl Prefilter {
         let Some(lits) = self.automata.get(floor).and_then(Option::as_ref) else {
             return;
         };
-        if !literals {
-            return;
-        }
         // Slots that passed so far and need a literal wait for it.
-        let mut waiting = Candidates {
-            bits: vec![0; out.bits.len()],
-        };
-        for (i, slot) in self.slots.iter().enumerate() {
-            if slot.literals && out.has(i) {
-                out.unset(i);
-                waiting.set(i);
-            }
+        out.waiting.clear();
+        for (w, l) in out.bits.iter_mut().zip(&self.literal) {
+            out.waiting.push(*w & l);
+            *w &= !l;
         }
+        let mut left: usize = out.waiting.iter().map(|w| w.count_ones() as usize).sum();
         for m in lits.automaton.find_overlapping_iter(folded()) {
             for &slot in &lits.enables[m.pattern().as_usize()] {
-                if waiting.has(slot as usize) {
-                    out.set(slot as usize);
-                    waiting.unset(slot as usize);
+                let slot = slot as usize;
+                if has_bit(&out.waiting, slot) {
+                    set_bit(&mut out.bits, slot);
+                    out.waiting[slot / 64] &= !(1 << (slot % 64));
+                    left -= 1;
                 }
             }
-            if !waiting.any() {
+            if left == 0 {
                 break;
             }
         }
@@ -704,6 +759,44 @@ mod tests {
         check("Tweet", [false, false, true]);
         check("Prose without numbers", [false, false, false]);
         check("١٢:٣٠", [true, true, false]);
+    }
+
+    #[test]
+    fn conditions_hold_past_the_first_mask_word() {
+        let of = |p: &str| Some(Needs::of(&regex_syntax::parse(p).expect("valid")));
+        // Even slots start with a to c or a Cyrillic letter; odd ones need
+        // a digit; the last one needs a literal and is short.
+        let mut needs: Vec<Option<Needs>> = (0..70)
+            .map(|i| {
+                if i % 2 == 0 {
+                    of(r"^[a-cж]")
+                } else {
+                    of(r"\d")
+                }
+            })
+            .collect();
+        needs.push(of(r"^.{0,10}share$"));
+        let p = Prefilter::new(needs);
+        let mut c = Candidates::default();
+        let mut check = |line: &str, even: bool, odd: bool, last: bool| {
+            let folded = line.to_lowercase();
+            p.candidates(line, || folded.as_str(), &mut c);
+            for i in 0..70 {
+                assert_eq!(c.has(i), if i % 2 == 0 { even } else { odd }, "{line} {i}");
+            }
+            assert_eq!(c.has(70), last, "{line}");
+        };
+        check("b", true, false, false);
+        check("жили 2", true, true, false);
+        check("1 share", false, true, true);
+        check("é", false, false, false);
+        check(
+            "a line longer than any match of the last slot: share",
+            true,
+            false,
+            false,
+        );
+        check("", false, false, false);
     }
 
     #[test]
