@@ -301,7 +301,7 @@ impl Cleaner {
             &mut blocks,
             &evidence,
             &mut inline,
-            &layers.score,
+            layers.score,
             self.options.headline,
         );
         let mut removed = render::removals(&blocks, inline);

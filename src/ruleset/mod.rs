@@ -47,6 +47,10 @@ struct Entry {
     /// `common` only: its phrases alone, for pages without a language file
     /// (a language file compiles them into its own automaton).
     phrases: OnceLock<CompiledFile>,
+    /// The judgement's parameters: `common`'s, merged with this file's for
+    /// a language. Built once, not per page: the stop words alone are a
+    /// set of a few hundred lowercased strings.
+    score: OnceLock<ScoreParams>,
 }
 
 impl Entry {
@@ -57,6 +61,7 @@ impl Entry {
             file,
             compiled: OnceLock::new(),
             phrases: OnceLock::new(),
+            score: OnceLock::new(),
         }
     }
 
@@ -217,6 +222,7 @@ impl RuleSet {
         if entry.name == COMMON {
             for e in &mut self.entries {
                 e.compiled = OnceLock::new();
+                e.score = OnceLock::new();
             }
         }
         self.entries.push(entry);
@@ -283,32 +289,43 @@ impl RuleSet {
         let common = self.entry(COMMON);
         let lang = code.and_then(|c| self.language(c));
         let mut files = Vec::with_capacity(2);
-        let mut score = schema::ScoreSpec::default();
         if let Some(c) = common {
             files.push(c.compiled(None));
-            score = c.file.score.clone();
         }
         match (lang, common) {
-            (Some(l), _) => {
-                files.push(l.compiled(common));
-                merge_score(&mut score, l.file.score.clone());
-            }
+            (Some(l), _) => files.push(l.compiled(common)),
             (None, Some(c)) => files.push(c.common_phrases()),
             (None, None) => {}
         }
+        let score = match lang.or(common) {
+            Some(entry) => entry.score.get_or_init(|| {
+                let mut score = common.map(|c| c.file.score.clone()).unwrap_or_default();
+                if let Some(l) = lang {
+                    merge_score(&mut score, l.file.score.clone());
+                }
+                ScoreParams::from_spec(&score)
+            }),
+            None => default_params(),
+        };
         Layers {
             files,
             name: lang.map_or(COMMON, |l| l.name.as_str()),
-            score: ScoreParams::from_spec(&score),
+            score,
         }
     }
+}
+
+/// The parameters of a rule set with neither `common` nor the language.
+fn default_params() -> &'static ScoreParams {
+    static DEFAULT: OnceLock<ScoreParams> = OnceLock::new();
+    DEFAULT.get_or_init(|| ScoreParams::from_spec(&schema::ScoreSpec::default()))
 }
 
 /// The compiled rules and parameters that clean one page.
 pub(crate) struct Layers<'a> {
     pub files: Vec<&'a CompiledFile>,
     pub name: &'a str,
-    pub score: ScoreParams,
+    pub score: &'a ScoreParams,
 }
 
 fn merge_score(base: &mut schema::ScoreSpec, over: schema::ScoreSpec) {
