@@ -331,7 +331,7 @@ impl Cleaner {
             replaced_bytes: replaced,
             removed,
             lines,
-            input_chars: normalized.chars().filter(|&c| c != '\n').count(),
+            input_chars: chars_but_line_breaks(&normalized),
             warnings: guard.warnings,
             safety_net,
         }
@@ -357,6 +357,14 @@ impl Cleaner {
     }
 }
 
+/// The characters of `text` other than `\n`, counted on its bytes: every
+/// byte that does not continue a UTF-8 sequence starts a character.
+fn chars_but_line_breaks(text: &str) -> usize {
+    text.bytes()
+        .filter(|&b| !(0x80..0xC0).contains(&b) && b != b'\n')
+        .count()
+}
+
 /// The safety net's verdict: `Some` when what is left is under `min_kept`
 /// of the page's non-space characters. Counting non-space characters keeps
 /// indentation and blank lines from diluting the share.
@@ -370,15 +378,25 @@ fn safety_net(
         return None;
     }
     let solid = |s: &str| s.chars().filter(|c| !c.is_whitespace()).count();
+    // No page has more characters than bytes: once the kept text reaches
+    // the share of the page's bytes, it reaches the share of its
+    // characters, and the page need not be counted at all (most pages
+    // keep far more than the threshold).
+    let enough = min_kept * normalized.len() as f64;
+    let mut kept = 0;
+    for block in blocks
+        .iter()
+        .filter(|b| b.verdict == segment::Verdict::Keep)
+    {
+        kept += solid(&block.text);
+        if kept as f64 >= enough {
+            return None;
+        }
+    }
     let total = solid(normalized);
     if total == 0 {
         return None;
     }
-    let kept: usize = blocks
-        .iter()
-        .filter(|b| b.verdict == segment::Verdict::Keep)
-        .map(|b| solid(&b.text))
-        .sum();
     let kept_share = kept as f64 / total as f64;
     if kept_share >= min_kept {
         return None;

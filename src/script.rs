@@ -91,6 +91,12 @@ pub(crate) fn is_number(c: char) -> bool {
     }
 }
 
+/// Whether `c` is a letter or a number (`char::is_alphanumeric`), by the
+/// fast paths of [`is_letter`] and [`is_number`].
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    is_letter(c) || is_number(c)
+}
+
 /// Whether `text` holds a number of any script ([`is_number`]).
 pub(crate) fn has_digit(text: &str) -> bool {
     text.bytes().any(|b| b.is_ascii_digit()) || (!text.is_ascii() && text.chars().any(is_number))
@@ -199,6 +205,7 @@ mod tests {
         for c in (0..=0x3FFFFu32).filter_map(char::from_u32) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_number(c), c.is_numeric(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
         }
     }
 

@@ -428,7 +428,7 @@ pub(crate) fn merge_phrases(base: &mut RuleFile, lists: Vec<PhraseList>, keep: V
 /// "adventure"). Han, kana, Thai and similar scripts have no spaces, so
 /// any character may follow there.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    crate::script::is_alphanumeric(c)
         && !matches!(c,
             '\u{0E00}'..='\u{0EFF}'     // Thai, Lao
             | '\u{1000}'..='\u{109F}'   // Myanmar

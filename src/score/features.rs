@@ -53,7 +53,7 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     let (mut words, mut cased, mut upper) = (0usize, 0usize, 0usize);
     for w in text.split_whitespace() {
         words += 1;
-        let first = w.chars().find(|c| c.is_alphanumeric());
+        let first = w.chars().find(|&c| script::is_alphanumeric(c));
         if let Some(c) = first.filter(|c| c.is_uppercase() || c.is_lowercase()) {
             cased += 1;
             upper += usize::from(c.is_uppercase());
@@ -65,7 +65,7 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
         let stop = text
             .split_whitespace()
             .filter(|w| {
-                let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+                let w = w.trim_matches(|c: char| !script::is_alphanumeric(c));
                 // Most words are lowercase already: look them up without
                 // allocating a lowercased copy.
                 if w.chars().any(char::is_uppercase) {

@@ -130,7 +130,7 @@ pub(crate) fn mark_comment_threads(blocks: &mut [Block<'_, '_>], p: &ScoreParams
         let t: &str = &b.text;
         let short = t.chars().count() <= MAX_ACTION_CHARS
             && t.split_whitespace().count() <= MAX_ACTION_WORDS
-            && t.chars().any(char::is_alphabetic);
+            && t.chars().any(crate::script::is_letter);
         if let (true, Ok(i)) = (short, u32::try_from(i)) {
             at.entry(t).or_default().push(i);
         }
