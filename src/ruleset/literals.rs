@@ -473,9 +473,7 @@ pub(crate) struct Candidates {
 impl Candidates {
     /// Whether slot `i` may match.
     pub(crate) fn has(&self, i: usize) -> bool {
-        self.bits
-            .get(i / 64)
-            .is_some_and(|w| w & (1 << (i % 64)) != 0)
+        i / 64 < self.bits.len() && has_bit(&self.bits, i)
     }
 
     /// No slot may match.
@@ -493,12 +491,24 @@ fn set_bit(bits: &mut [u64], i: usize) {
     bits[i / 64] |= 1 << (i % 64);
 }
 
+fn clear_bit(bits: &mut [u64], i: usize) {
+    bits[i / 64] &= !(1 << (i % 64));
+}
+
 fn has_bit(bits: &[u64], i: usize) -> bool {
     bits[i / 64] & (1 << (i % 64)) != 0
 }
 
 fn overlaps(a: &[u64], b: &[u64]) -> bool {
     a.iter().zip(b).any(|(x, y)| x & y != 0)
+}
+
+/// Whether `class` holds `c`: a binary search, since a class such as
+/// `[^\p{L}]` has hundreds of ranges and is asked at every bound.
+fn holds(class: &ClassUnicode, c: char) -> bool {
+    let ranges = class.ranges();
+    let i = ranges.partition_point(|r| r.end() < c);
+    ranges.get(i).is_some_and(|r| r.start() <= c)
 }
 
 impl Prefilter {
@@ -538,10 +548,7 @@ impl Prefilter {
                 // gap, stands for no character any class holds.
                 let admits = match (&need.first, char::from_u32(at)) {
                     (None, _) => true,
-                    (Some(class), Some(c)) => class
-                        .ranges()
-                        .iter()
-                        .any(|r| r.start() <= c && c <= r.end()),
+                    (Some(class), Some(c)) => holds(class, c),
                     (Some(_), None) => false,
                 };
                 if admits {
@@ -602,7 +609,7 @@ impl Prefilter {
             if max_len >= line.len() {
                 break;
             }
-            out.bits[slot as usize / 64] &= !(1 << (slot % 64));
+            clear_bit(&mut out.bits, slot as usize);
         }
         if overlaps(&out.bits, &self.digit) && !has_digit(line) {
             for (w, d) in out.bits.iter_mut().zip(&self.digit) {
@@ -631,7 +638,7 @@ impl Prefilter {
                 let slot = slot as usize;
                 if has_bit(&out.waiting, slot) {
                     set_bit(&mut out.bits, slot);
-                    out.waiting[slot / 64] &= !(1 << (slot % 64));
+                    clear_bit(&mut out.waiting, slot);
                     left -= 1;
                 }
             }
