@@ -33,6 +33,14 @@ pub(crate) fn is_terminal(c: char) -> bool {
     TERMINALS.binary_search(&c).is_ok()
 }
 
+/// Whether `c` is a currency sign (Unicode's Sc category, 14.0).
+pub(crate) fn is_currency(c: char) -> bool {
+    matches!(c as u32,
+        0x24 | 0xA2..=0xA5 | 0x58F | 0x60B | 0x7FE..=0x7FF | 0x9F2..=0x9F3 | 0x9FB | 0xAF1
+        | 0xBF9 | 0xE3F | 0x17DB | 0x20A0..=0x20C0 | 0xA838 | 0xFDFC | 0xFE69 | 0xFF04
+        | 0xFFE0..=0xFFE1 | 0xFFE5..=0xFFE6 | 0x11FDD..=0x11FE0 | 0x1E2FF | 0x1ECB0)
+}
+
 /// Whether `c` ends a sentence or separates its clauses.
 pub(crate) fn is_punctuation(c: char) -> bool {
     is_terminal(c) || CLAUSE_MARKS.contains(&c)
@@ -206,6 +214,16 @@ mod tests {
             assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_number(c), c.is_numeric(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn currency_signs() {
+        for c in ['$', '€', '£', '¥', '₹', '₽', '₺', '฿', '￥', '﷼'] {
+            assert!(is_currency(c), "{c}");
+        }
+        for c in ['%', '#', 'S', '&', '0'] {
+            assert!(!is_currency(c), "{c}");
         }
     }
 

@@ -97,6 +97,7 @@ const MAX_GROUP_LINES: usize = 12;
 /// and product lists their features too, but a thread is stamped talk.
 const MIN_COMMENT_SHARE: f64 = 0.5;
 const MAX_STAMP_CHARS: usize = 40;
+const MAX_RELATIVE_WORDS: usize = 4;
 
 /// A thread repeats its action lines ("Reply", "Report", "Like"); a
 /// product grid or a schedule repeats most of its lines in every group.
@@ -114,8 +115,60 @@ fn template_lines(span: &[Block<'_, '_>]) -> usize {
     counts.values().filter(|&&n| n >= MIN_THREAD_GROUPS).count()
 }
 
+/// A short line that dates a comment: a time or date ("12:11 PM",
+/// "06.11.23", "2019"), a CJK date ("3月5日"), or a relative time, where a
+/// number stands as a word before the unit ("3 hours ago", "vor 2
+/// Stunden"). Product lines carry numbers too, but not in these shapes:
+/// a price ("$139.00") has a currency sign, a model name ends in its
+/// number ("Apple Watch Series 3") or fuses it with a unit ("38mm").
 fn is_stamp(text: &str) -> bool {
-    text.chars().count() <= MAX_STAMP_CHARS && text.chars().any(char::is_numeric)
+    if text.chars().count() > MAX_STAMP_CHARS
+        || !text.chars().any(char::is_numeric)
+        || text.chars().any(crate::script::is_currency)
+    {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    // Digit runs as byte ranges (ASCII digits: dates and times on the web
+    // are written with them in nearly every script).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            runs.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    let dated = runs
+        .windows(2)
+        .any(|w| w[1].0 == w[0].1 + 1 && matches!(bytes[w[0].1], b':' | b'.' | b'/' | b'-'));
+    let year = runs.iter().any(|&(a, b)| {
+        b - a == 4 && (text[a..b].starts_with("19") || text[a..b].starts_with("20"))
+    });
+    let cjk_date = runs.iter().any(|&(_, b)| {
+        text[b..]
+            .chars()
+            .next()
+            .is_some_and(|c| "年月日天时時分秒周週".contains(c))
+    });
+    // "3 hours ago", "vor 2 Stunden": the number leads a line of a few
+    // words; in "Brightwood Pruner 7 with charger" it follows a name.
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .take(MAX_RELATIVE_WORDS + 1)
+        .collect();
+    let relative = words.len() <= MAX_RELATIVE_WORDS
+        && words
+            .iter()
+            .take(2)
+            .take(words.len() - 1)
+            .any(|w| w.chars().all(|c| c.is_ascii_digit()));
+    dated || year || cjk_date || relative
 }
 
 /// Drops the open lines of comment threads, recognised by their
@@ -250,6 +303,42 @@ pub(crate) fn keep_title(
     {
         if let Some(head) = longest(&candidates[1..]) {
             blocks[open[head]].verdict = Verdict::Keep;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_stamp;
+
+    #[test]
+    fn stamps_date_a_comment() {
+        for stamp in [
+            "12:11 PM",
+            "06.11.23 - 14:00",
+            "11 March 2024 at 11:35",
+            "2019-11-20",
+            "3 hours ago",
+            "vor 2 Stunden",
+            "hace 2 días",
+            "2024年3月5日",
+            "3天前",
+        ] {
+            assert!(is_stamp(stamp), "{stamp}");
+        }
+    }
+
+    #[test]
+    fn product_lines_are_not_stamps() {
+        for line in [
+            "$139.00",
+            "12,99 €",
+            "Apple Watch Series 3",
+            "Brightwood Pruner 7 with charger",
+            "GPS, 38mm",
+            "Reply",
+        ] {
+            assert!(!is_stamp(line), "{line}");
         }
     }
 }
