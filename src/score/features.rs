@@ -33,6 +33,10 @@ pub(crate) struct Features {
     pub data: bool,
     /// One word in a spaced script: a menu item, never a title.
     pub single_word: bool,
+    /// Ends in a bracketed count ("Title (5139)", "March 2024 (12)"): a
+    /// link in a list of most-read stories, archives or categories, with
+    /// its views or posts counted. Never prose, and never a title.
+    pub counted: bool,
     /// At least four cased words, four in five of them capitalised: how
     /// English sites write the headlines of other stories in a link list.
     pub title_case: bool,
@@ -80,10 +84,11 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
     // A line cut short with an ellipsis is a teaser of another page: it
     // may stand inside the body, but it does not carry it.
     let truncated = text.ends_with('…') || text.ends_with("...");
+    let counted = ends_in_counter(text);
     let (good_chars, short_chars, title_min_chars) = p.lengths(&m);
-    let class = if m.chars >= good_chars && dense && punct && !truncated {
+    let class = if m.chars >= good_chars && dense && punct && !truncated && !counted {
         Class::Prose
-    } else if m.chars >= short_chars && dense {
+    } else if m.chars >= short_chars && dense && !counted {
         Class::Medium
     } else {
         Class::Short
@@ -107,8 +112,9 @@ pub(crate) fn features(text: &str, p: &ScoreParams) -> Features {
         title_min_chars: narrow(title_min_chars),
         stray,
         ends_sentence,
-        data: m.letters > 0 && m.digits > 0 && !ends_in_counter(text),
+        data: m.letters > 0 && m.digits > 0 && !counted,
         single_word: single && m.cjk == 0,
+        counted,
         title_case,
     }
 }

@@ -12,7 +12,9 @@
 //!    (`features`): prose (long, with punctuation, and with stop words
 //!    where the language has a list) earns its length; a data line
 //!    (digits among letters: dates, prices, quantities) half of it; short
-//!    lines cost a third of a prose line. Lengths, terminals and digits
+//!    lines cost a share of a prose line (`short_cost`), and so does a
+//!    line of any length that ends in a count ("Title (5139)": a most-read
+//!    or archive link), so a list of them cannot bridge two regions. Lengths, terminals and digits
 //!    come from the `script` module, so this works without a rule file.
 //! 4. A Viterbi decoding (`sequence`) labels the whole page at once:
 //!    article regions earn their lines' scores; opening a second region

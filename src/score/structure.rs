@@ -269,7 +269,7 @@ pub(crate) fn keep_title(
             .iter()
             .filter(|b| !b.is_open())
             .count();
-        if between > MAX_TITLE_GAP || feats[k].stray || feats[k].single_word {
+        if between > MAX_TITLE_GAP || feats[k].stray || feats[k].single_word || feats[k].counted {
             break;
         }
         candidates.push(k);
